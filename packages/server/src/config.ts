@@ -1,0 +1,174 @@
+import { DEFAULT_PORT, DEFAULTS } from '@ciao/protocol';
+
+export const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+export const LOG_FORMATS = ['pretty', 'json'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
+
+/** Everything the server can be told; durations in ms, sizes in bytes. */
+export interface ServerConfig {
+  readonly host: string;
+  readonly port: number;
+  /** Required in `hello` when set. */
+  readonly password?: string;
+  /** Sent as a `notice` after `welcome`. */
+  readonly motd?: string;
+  /** Registered members at most; the next `hello` gets `server_full`. */
+  readonly maxClients: number;
+  /** Events kept for replay. */
+  readonly historySize: number;
+  /** Per-connection token bucket for `say`/`dm`. */
+  readonly ratePerSec: number;
+  readonly rateBurst: number;
+  /** Pending output above which a connection is dropped as a slow consumer. */
+  readonly maxOutputBytes: number;
+  /** A connection silent this long gets a `ping`. */
+  readonly idlePingMs: number;
+  /** A connection silent this long is dropped (reason `timeout`). */
+  readonly idleTimeoutMs: number;
+  /** A connection not registered within this long is closed. */
+  readonly registerTimeoutMs: number;
+  readonly plainPromptDelayMs: number;
+  readonly plainLineFlushMs: number;
+  readonly shutdownGraceMs: number;
+  readonly logLevel: LogLevel;
+  readonly logFormat: LogFormat;
+}
+
+export function defaultConfig(overrides: Partial<ServerConfig> = {}): ServerConfig {
+  return {
+    host: '0.0.0.0',
+    port: DEFAULT_PORT,
+    maxClients: 10_000,
+    historySize: DEFAULTS.historySize,
+    ratePerSec: DEFAULTS.ratePerSec,
+    rateBurst: DEFAULTS.rateBurst,
+    maxOutputBytes: DEFAULTS.maxOutputBytes,
+    idlePingMs: DEFAULTS.idlePingMs,
+    idleTimeoutMs: DEFAULTS.idleTimeoutMs,
+    registerTimeoutMs: DEFAULTS.registerTimeoutMs,
+    plainPromptDelayMs: DEFAULTS.plainPromptDelayMs,
+    plainLineFlushMs: DEFAULTS.plainLineFlushMs,
+    shutdownGraceMs: DEFAULTS.shutdownGraceMs,
+    logLevel: 'info',
+    logFormat: 'pretty',
+    ...overrides,
+  };
+}
+
+/** The command-line flags as meow hands them over (every value a string when given). */
+export interface RawFlags {
+  readonly port?: string;
+  readonly host?: string;
+  readonly password?: string;
+  readonly motd?: string;
+  readonly maxClients?: string;
+  readonly history?: string;
+  readonly rate?: string;
+  readonly burst?: string;
+  readonly maxOutput?: string;
+  readonly idleTimeout?: string;
+  readonly logLevel?: string;
+  readonly logFormat?: string;
+}
+
+export type ConfigResult = { ok: true; config: ServerConfig } | { ok: false; message: string };
+
+/** Validates flags into a config; the message names the flag and what it accepts. */
+export function configFromFlags(flags: RawFlags): ConfigResult {
+  const o: { -readonly [K in keyof ServerConfig]?: ServerConfig[K] } = {};
+  try {
+    if (flags.port !== undefined) o.port = integer('--port', flags.port, 0, 65_535);
+    if (flags.host !== undefined) {
+      if (flags.host.trim() === '') throw new FlagError('--host must not be empty');
+      o.host = flags.host;
+    }
+    if (flags.password !== undefined) {
+      if (flags.password === '') throw new FlagError('--password must not be empty');
+      o.password = flags.password;
+    }
+    if (flags.motd !== undefined && flags.motd !== '') o.motd = flags.motd;
+    if (flags.maxClients !== undefined)
+      o.maxClients = integer('--max-clients', flags.maxClients, 1, 1_000_000);
+    if (flags.history !== undefined)
+      o.historySize = integer('--history', flags.history, 1, 10_000_000);
+    if (flags.rate !== undefined) o.ratePerSec = positive('--rate', flags.rate, 1_000_000);
+    if (flags.burst !== undefined) o.rateBurst = integer('--burst', flags.burst, 1, 1_000_000);
+    if (flags.maxOutput !== undefined) o.maxOutputBytes = byteSize('--max-output', flags.maxOutput);
+    if (flags.idleTimeout !== undefined) {
+      o.idleTimeoutMs = duration('--idle-timeout', flags.idleTimeout);
+      // PROTOCOL.md's defaults ping at 30 s of a 75 s timeout: keep that proportion.
+      o.idlePingMs = Math.max(1, Math.round(o.idleTimeoutMs * 0.4));
+    }
+    if (flags.logLevel !== undefined) o.logLevel = oneOf('--log-level', flags.logLevel, LOG_LEVELS);
+    if (flags.logFormat !== undefined)
+      o.logFormat = oneOf('--log-format', flags.logFormat, LOG_FORMATS);
+  } catch (err) {
+    if (err instanceof FlagError) return { ok: false, message: err.message };
+    throw err;
+  }
+  return { ok: true, config: defaultConfig(o) };
+}
+
+class FlagError extends Error {}
+
+function integer(flag: string, value: string, min: number, max: number): number {
+  const n = /^\s*\d+\s*$/.test(value) ? Number(value) : NaN;
+  if (!Number.isSafeInteger(n) || n < min || n > max)
+    throw new FlagError(`${flag} must be a whole number from ${min} to ${max} (got "${value}")`);
+  return n;
+}
+
+function positive(flag: string, value: string, max: number): number {
+  const n = /^\s*\d+(\.\d+)?\s*$/.test(value) ? Number(value) : NaN;
+  if (!Number.isFinite(n) || n <= 0 || n > max)
+    throw new FlagError(`${flag} must be a number above 0 and at most ${max} (got "${value}")`);
+  return n;
+}
+
+const SIZE_UNITS: Record<string, number> = {
+  '': 1,
+  b: 1,
+  k: 1024,
+  kb: 1024,
+  kib: 1024,
+  m: 1024 ** 2,
+  mb: 1024 ** 2,
+  mib: 1024 ** 2,
+  g: 1024 ** 3,
+  gb: 1024 ** 3,
+  gib: 1024 ** 3,
+};
+
+/** Bytes, optionally with a unit: `4194304`, `512k`, `4MiB`. */
+function byteSize(flag: string, value: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(value);
+  const unit = m ? SIZE_UNITS[m[2]!.toLowerCase()] : undefined;
+  const n = m && unit !== undefined ? Math.round(Number(m[1]) * unit) : NaN;
+  if (!Number.isSafeInteger(n) || n < 1024 || n > 1024 ** 3)
+    throw new FlagError(
+      `${flag} must be a size from 1KiB to 1GiB, in bytes or with a unit like 512k or 4MiB (got "${value}")`,
+    );
+  return n;
+}
+
+const DURATION_UNITS: Record<string, number> = { '': 1000, ms: 1, s: 1000, m: 60_000 };
+
+/** Seconds, or a number with a unit: `75`, `75s`, `500ms`, `2m`. */
+function duration(flag: string, value: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m)?\s*$/i.exec(value);
+  const unit = m ? DURATION_UNITS[(m[2] ?? '').toLowerCase()] : undefined;
+  const n = m && unit !== undefined ? Math.round(Number(m[1]) * unit) : NaN;
+  if (!Number.isSafeInteger(n) || n < 100 || n > 86_400_000)
+    throw new FlagError(
+      `${flag} must be a duration from 100ms to 24h: seconds, or a number with ms, s or m (got "${value}")`,
+    );
+  return n;
+}
+
+function oneOf<T extends string>(flag: string, value: string, allowed: readonly T[]): T {
+  const found = allowed.find((a) => a === value);
+  if (found === undefined)
+    throw new FlagError(`${flag} must be one of ${allowed.join(', ')} (got "${value}")`);
+  return found;
+}

@@ -1,0 +1,327 @@
+import type { Socket } from 'node:net';
+import { encodeFrame, renderPlain } from '@ciao/protocol';
+import type { ServerConfig } from './config.js';
+import type { Logger } from './log.js';
+import type { HistoryEntry, RoomSink } from './room.js';
+import { Room } from './room.js';
+import { Session } from './session.js';
+
+/** How long a closing connection may take to read its last bytes before it is destroyed. */
+const CLOSE_GRACE_MS = 2_000;
+
+interface SocketWithSession extends Socket {
+  ciaoSession?: Session;
+}
+
+/**
+ * The room plus every connection, and the output path between them. A broadcast is encoded
+ * once and queued in a shared batch; once per event-loop turn (setImmediate, after all the
+ * input of that turn was read) the batch is concatenated once and the same Buffer is written
+ * to every member, merged with whatever that member has privately pending. So the cost of a
+ * broadcast is one encode, and each socket sees one write per turn however many messages.
+ */
+export class Hub implements RoomSink<Session> {
+  readonly room: Room<Session>;
+  readonly sessions = new Set<Session>();
+  readonly serverName: string;
+  #batch: HistoryEntry[] = [];
+  #dirty: Session[] = [];
+  #slow: Session[] = [];
+  #scheduled = false;
+  #nextId = 1;
+  #plainCount = 0;
+  #sweepTimer: NodeJS.Timeout | undefined;
+  shuttingDown = false;
+
+  constructor(
+    readonly config: ServerConfig,
+    readonly log: Logger,
+    serverName: string,
+  ) {
+    this.serverName = serverName;
+    this.room = new Room<Session>(
+      { historySize: config.historySize, maxIdentities: Math.max(1_000, config.maxClients) },
+      this,
+    );
+    const tick = Math.max(
+      10,
+      Math.min(
+        1_000,
+        config.idlePingMs / 4,
+        config.idleTimeoutMs / 4,
+        config.registerTimeoutMs / 4,
+      ),
+    );
+    this.#sweepTimer = setInterval(() => this.sweep(), tick);
+    this.#sweepTimer.unref();
+  }
+
+  now(): number {
+    return Date.now();
+  }
+
+  // ------------------------------------------------------------------ connections
+
+  /** Adopts an accepted socket. */
+  accept(socket: Socket): Session {
+    const session = new Session(this.#nextId++, socket, this, this.now());
+    (socket as SocketWithSession).ciaoSession = session;
+    this.sessions.add(session);
+    socket.setNoDelay(true);
+    socket.setKeepAlive(true, this.config.idlePingMs);
+    socket.on('data', onData);
+    socket.on('error', onError);
+    socket.on('end', onEnd);
+    socket.on('close', onClose);
+    // A person at `nc` sees something; a JSON client sends `hello` at once and never sees it.
+    session.promptTimer = setTimeout(onPromptTimer, this.config.plainPromptDelayMs, session);
+    session.promptTimer.unref();
+    return session;
+  }
+
+  /** Asks a person with no client for a name (PROTOCOL.md: plain-text sessions). */
+  prompt(session: Session): void {
+    session.promptTimer = undefined;
+    if (session.input !== undefined || session.closing) return;
+    session.sendLine('-- welcome to ciao! Type your name and press Enter:');
+  }
+
+  /** A socket is gone: the member (if any) leaves with the reason known, or `quit`. */
+  closed(session: Session, reason: 'quit' | 'error'): void {
+    if (!this.sessions.delete(session)) return;
+    if (session.mode === 'plain' && session.input) this.#plainCount--;
+    if (session.promptTimer) clearTimeout(session.promptTimer);
+    session.input?.dispose();
+    session.closing = true;
+    if (session.member) session.leave(reason);
+    this.log.info('disconnect', { conn: session.id, reason: session.leaveReason ?? reason });
+  }
+
+  plainStarted(): void {
+    this.#plainCount++;
+  }
+
+  /** Ends a connection that has not closed by itself within the grace period. */
+  destroyLater(session: Session): void {
+    setTimeout(destroySession, CLOSE_GRACE_MS, session).unref();
+  }
+
+  /** Idle pings, timeouts and the registration deadline, for every connection in one pass. */
+  sweep(): void {
+    const now = this.now();
+    const { idlePingMs, idleTimeoutMs, registerTimeoutMs } = this.config;
+    for (const s of this.sessions) {
+      if (s.closing) continue;
+      if (!s.member) {
+        if (now - s.connectedAt > registerTimeoutMs) {
+          this.log.info('registration timeout', { conn: s.id });
+          s.closing = true;
+          s.socket.destroy();
+        }
+        continue;
+      }
+      // A person at `nc` cannot answer pings: plain sessions rely on TCP keep-alive instead.
+      if (s.mode === 'plain') continue;
+      const silent = now - s.lastRecv;
+      if (silent > idleTimeoutMs) {
+        s.leave('timeout');
+        s.closing = true;
+        s.socket.destroy();
+      } else if (silent > idlePingMs && !s.pinged) {
+        s.pinged = true;
+        s.send({ type: 'ping' });
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------ output
+
+  /** Position in this turn's broadcast batch (what a member joining now starts from). */
+  batchPosition(): number {
+    return this.#batch.length;
+  }
+
+  broadcast(entry: HistoryEntry): void {
+    this.#batch.push(entry);
+    this.#schedule();
+  }
+
+  deliver(session: Session, entry: HistoryEntry): void {
+    session.sendEntry(entry, false);
+  }
+
+  markDirty(session: Session): void {
+    if (!session.dirty) {
+      session.dirty = true;
+      this.#dirty.push(session);
+    }
+    this.#schedule();
+  }
+
+  /** Over its output limit: the member leaves (`slow_consumer`) and the connection closes. */
+  slowConsumer(session: Session): void {
+    if (session.slow) return;
+    session.slow = true;
+    this.#slow.push(session);
+    this.#schedule();
+  }
+
+  encodeJson(entry: HistoryEntry): Buffer {
+    return (entry.json ??= encodeFrame(entry.event));
+  }
+
+  encodeReplay(entry: HistoryEntry): Buffer {
+    return (entry.replayJson ??= encodeFrame({ ...entry.event, replay: true }));
+  }
+
+  encodePlain(entry: HistoryEntry): Buffer {
+    return (entry.plain ??= Buffer.from(renderPlain(entry.event).join('\n') + '\n', 'utf8'));
+  }
+
+  #schedule(): void {
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    setImmediate(flushHub, this);
+  }
+
+  /** Writes everything queued this turn: one write per connection. */
+  flush(): void {
+    this.#scheduled = false;
+    this.#dropSlow();
+    const batch = this.#batch;
+    if (batch.length > 0) {
+      this.#batch = [];
+      let json: Buffer | undefined;
+      let plain: Buffer | undefined;
+      if (batch.length === 1) json = this.encodeJson(batch[0]!);
+      else json = Buffer.concat(batch.map((e) => this.encodeJson(e)));
+      if (this.#plainCount > 0)
+        plain =
+          batch.length === 1
+            ? this.encodePlain(batch[0]!)
+            : Buffer.concat(batch.map((e) => this.encodePlain(e)));
+      for (const member of this.room.members()) {
+        const s = member.conn;
+        s.dirty = false;
+        if (!s.flush(batch, s.mode === 'plain' ? plain : json, batch.length)) this.slowConsumer(s);
+      }
+      for (const s of this.#dirty) {
+        if (!s.dirty) continue;
+        s.dirty = false;
+        if (!s.flush(batch, undefined, s.batchEnd >= 0 ? s.batchEnd : s.batchStart))
+          this.slowConsumer(s);
+      }
+    } else {
+      for (const s of this.#dirty) {
+        if (!s.dirty) continue;
+        s.dirty = false;
+        if (!s.flush(batch, undefined, 0)) this.slowConsumer(s);
+      }
+    }
+    this.#dirty = [];
+    this.#dropSlow();
+  }
+
+  #dropSlow(): void {
+    if (this.#slow.length === 0) return;
+    const slow = this.#slow;
+    this.#slow = [];
+    for (const s of slow) {
+      if (s.socket.destroyed) continue;
+      const pending = s.socket.writableLength + s.privBytes;
+      s.priv = [];
+      s.privAt = [];
+      s.privBytes = 0;
+      s.leave('slow_consumer');
+      s.dirty = false;
+      s.closing = true;
+      this.log.info('slow consumer', { conn: s.id, pending });
+      // Its buffer is full: the error goes after what is pending, and the socket is
+      // destroyed if the peer does not take it soon.
+      s.socket.end(
+        encodeFrame({
+          type: 'error',
+          code: 'slow_consumer',
+          message: 'you were reading too slowly and were disconnected',
+          fatal: true,
+        }),
+      );
+      this.destroyLater(s);
+    }
+  }
+
+  // ------------------------------------------------------------------ shutdown
+
+  /** Tells everyone, closes every connection; resolves when all are closed (or destroyed). */
+  async shutdown(graceMs: number): Promise<void> {
+    this.shuttingDown = true;
+    if (this.#sweepTimer) clearInterval(this.#sweepTimer);
+    this.room.clear();
+    for (const s of this.sessions) {
+      s.member = undefined;
+      if (s.closing) continue;
+      s.send({ type: 'notice', text: 'the server is shutting down' });
+      s.error('shutdown', 'the server is shutting down');
+    }
+    this.flush();
+    if (this.sessions.size === 0) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        for (const s of this.sessions) s.socket.destroy();
+        resolve();
+      }, graceMs);
+      const check = setInterval(() => {
+        if (this.sessions.size === 0) {
+          clearTimeout(timer);
+          clearInterval(check);
+          resolve();
+        }
+      }, 10);
+      timer.unref();
+    });
+  }
+}
+
+function flushHub(hub: Hub): void {
+  hub.flush();
+}
+
+function sessionOf(socket: Socket): Session {
+  return (socket as SocketWithSession).ciaoSession!;
+}
+
+// Socket listeners are shared functions that find their session through the socket, not
+// closures made per connection.
+function onData(this: Socket, chunk: Buffer): void {
+  sessionOf(this).receive(chunk);
+}
+
+function onError(this: Socket, err: Error): void {
+  const session = sessionOf(this);
+  const code = (err as NodeJS.ErrnoException).code;
+  if (session.hub.log.enabled('debug'))
+    session.hub.log.debug('socket error', { conn: session.id, code, error: err.message });
+  session.hub.closed(session, 'error');
+}
+
+function onEnd(this: Socket): void {
+  // The peer finished sending: whatever it left pending counts (a last line with no newline).
+  const session = sessionOf(this);
+  if (!session.closing) session.input?.end();
+  session.leave('quit');
+  session.closing = true;
+  session.endAfterFlush = true;
+  session.hub.markDirty(session);
+}
+
+function onClose(this: Socket): void {
+  sessionOf(this).hub.closed(sessionOf(this), 'quit');
+}
+
+function onPromptTimer(session: Session): void {
+  session.hub.prompt(session);
+}
+
+function destroySession(session: Session): void {
+  if (!session.socket.destroyed) session.socket.destroy();
+}

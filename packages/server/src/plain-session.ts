@@ -1,0 +1,178 @@
+import type { ClientFrame } from '@ciao/protocol';
+import { COMMAND_HELP, LIMITS, LineDecoder, PROTOCOL_VERSION, parseCommand } from '@ciao/protocol';
+import type { Session } from './session.js';
+
+const IAC = 255;
+const SB = 250;
+const SE = 240;
+const WILL = 251;
+const DONT = 254;
+
+/** Where a telnet command sequence stands across chunks. */
+const enum Telnet {
+  Data,
+  Iac,
+  Option,
+  Sub,
+  SubIac,
+}
+
+/**
+ * Input of a plain-text session (netcat, telnet, the original socket-chat clients): telnet IAC
+ * sequences are dropped, lines end with `\n` or `\r\n`, and a partial line counts as a line
+ * after a short silence. The first line is the name (then the password, if the server has
+ * one); after that each line is a message or a `/command`, turned into the same client frames
+ * a JSON session sends.
+ */
+export class PlainInput {
+  readonly #decoder = new LineDecoder(LIMITS.maxClientFrameBytes);
+  #telnet = Telnet.Data;
+  #stage: 'name' | 'password' | 'chat' = 'name';
+  #name = '';
+  #timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly session: Session) {
+    session.hub.plainStarted();
+  }
+
+  push(chunk: Buffer): void {
+    const data = this.#stripTelnet(chunk);
+    for (const line of this.#decoder.push(data)) {
+      if (this.session.closing) return;
+      if (line.kind === 'too_large') {
+        this.session.error(
+          'frame_too_large',
+          `a line may be at most ${LIMITS.maxClientFrameBytes} bytes; that one was skipped`,
+        );
+      } else this.#line(line.text);
+    }
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer =
+      this.#decoder.pendingBytes > 0 && !this.session.closing
+        ? setTimeout(onPartialTimer, this.session.hub.config.plainLineFlushMs, this)
+        : undefined;
+  }
+
+  /** A partial line left when the peer stops sending counts as a line. */
+  flushPartial(): void {
+    this.#timer = undefined;
+    const text = this.#decoder.takePartial();
+    if (text !== undefined && !this.session.closing) this.#line(text);
+  }
+
+  end(): void {
+    if (this.#timer) clearTimeout(this.#timer);
+    this.flushPartial();
+  }
+
+  dispose(): void {
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+
+  #line(raw: string): void {
+    const session = this.session;
+    if (this.#stage === 'chat') {
+      this.#command(raw);
+      return;
+    }
+    // Telnet may end a line with CR NUL; spaces around a typed name are not part of it.
+    const text = raw.replace(/[\r\0]+$/, '').trim();
+    if (text === '') return;
+    if (this.#stage === 'name' && session.hub.config.password !== undefined) {
+      this.#name = text;
+      this.#stage = 'password';
+      session.sendLine('-- password:');
+      return;
+    }
+    const name = this.#stage === 'password' ? this.#name : text;
+    session.handle({
+      type: 'hello',
+      protocol: PROTOCOL_VERSION,
+      name,
+      ...(this.#stage === 'password' ? { password: text } : {}),
+    });
+    if (session.member) this.#stage = 'chat';
+    else if (!session.closing) {
+      this.#stage = 'name';
+      session.sendLine('-- try another name:');
+    }
+  }
+
+  #command(line: string): void {
+    const session = this.session;
+    const cmd = parseCommand(line);
+    let frame: ClientFrame | undefined;
+    switch (cmd.kind) {
+      case 'say':
+        frame = { type: 'say', text: cmd.text };
+        break;
+      case 'action':
+        frame = { type: 'say', text: cmd.text, action: true };
+        break;
+      case 'dm':
+        frame = { type: 'dm', to: cmd.to, text: cmd.text };
+        break;
+      case 'nick':
+        frame = { type: 'nick', name: cmd.name };
+        break;
+      case 'who':
+        frame = { type: 'who' };
+        break;
+      case 'quit':
+        frame = { type: 'bye' };
+        break;
+      case 'help':
+        session.send({ type: 'notice', text: COMMAND_HELP.join('\n') });
+        return;
+      case 'usage':
+        session.send({ type: 'notice', text: `usage: ${cmd.usage}` });
+        return;
+      case 'unknown':
+        session.send({ type: 'notice', text: `unknown command ${cmd.command}: type /help` });
+        return;
+      case 'clear':
+      case 'empty':
+        return;
+      default: {
+        const never: never = cmd;
+        return never;
+      }
+    }
+    session.handle(frame);
+  }
+
+  /** Drops telnet negotiation: IAC commands, option requests and subnegotiations. */
+  #stripTelnet(chunk: Buffer): Buffer {
+    if (this.#telnet === Telnet.Data && !chunk.includes(IAC)) return chunk;
+    const out = Buffer.allocUnsafe(chunk.length);
+    let n = 0;
+    for (const byte of chunk) {
+      switch (this.#telnet) {
+        case Telnet.Data:
+          if (byte === IAC) this.#telnet = Telnet.Iac;
+          else out[n++] = byte;
+          break;
+        case Telnet.Iac:
+          if (byte >= WILL && byte <= DONT) this.#telnet = Telnet.Option;
+          else if (byte === SB) this.#telnet = Telnet.Sub;
+          else this.#telnet = Telnet.Data; // IAC IAC (a 0xFF data byte, never UTF-8) and commands
+          break;
+        case Telnet.Option:
+          this.#telnet = Telnet.Data;
+          break;
+        case Telnet.Sub:
+          if (byte === IAC) this.#telnet = Telnet.SubIac;
+          break;
+        case Telnet.SubIac:
+          this.#telnet = byte === SE ? Telnet.Data : Telnet.Sub;
+          break;
+      }
+    }
+    return out.subarray(0, n);
+  }
+}
+
+function onPartialTimer(input: PlainInput): void {
+  input.flushPartial();
+}
