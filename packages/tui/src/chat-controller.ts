@@ -1,0 +1,362 @@
+import { randomUUID } from 'node:crypto';
+import type { ClientFrame, ServerFrame } from '@ciao/protocol';
+import {
+  checkText,
+  COMMAND_HELP,
+  DEFAULTS,
+  nameKey,
+  parseCommand,
+  PROTOCOL_VERSION,
+  validateName,
+} from '@ciao/protocol';
+import { errorPolicy } from './net/reconnect-policy.js';
+import type { Transport, TransportHandlers } from './net/connection.js';
+import { RatePacer } from './net/rate-pacer.js';
+import type { ChatAction, ChatState, ConnStatus, Outgoing } from './state/chat-reducer.js';
+import { chatReducer, initialState, MAX_LINES } from './state/chat-reducer.js';
+import { KEY_HELP } from './keys.js';
+
+/** How often a busy room may redraw the screen: frames are applied in batches. */
+export const FLUSH_MS = 33;
+/** Events asked for per `history` request. */
+export const HISTORY_PAGE = 100;
+
+export interface ControllerOptions {
+  /** Our name; '' asks the person first (the app shows the name prompt). */
+  readonly name: string;
+  /** `host:port`, shown in the status bar. */
+  readonly address: string;
+  readonly password?: string;
+  readonly makeTransport: (handlers: TransportHandlers) => Transport;
+  readonly now?: () => number;
+  /** Message id generator. Default: a random 8-character prefix per client and a counter. */
+  readonly newId?: () => string;
+  /** Batching interval; 0 applies every frame at once (tests). */
+  readonly flushMs?: number;
+  readonly showUsers?: boolean;
+}
+
+type Listener = () => void;
+
+/**
+ * The chat session without a terminal: a store over the reducer, the command interpreter, the
+ * outbox and its paced resend after every reconnect. The Ink app renders its state and calls
+ * its methods.
+ */
+export class ChatController {
+  private state: ChatState;
+  private readonly listeners = new Set<Listener>();
+  private readonly transport: Transport;
+  private readonly now: () => number;
+  private readonly newId: () => string;
+  private readonly flushMs: number;
+  private readonly pacer: RatePacer;
+  private inbox: ServerFrame[] = [];
+  private flushTimer: NodeJS.Timeout | undefined;
+  private sendQueue: Outgoing[] = [];
+  private pumpTimer: NodeJS.Timeout | undefined;
+  /** This socket's session got its `welcome`. */
+  private registered = false;
+  /** Waiting for the `history_end` that ends the replay after `welcome`. */
+  private replaying = false;
+  private started = false;
+  private quitting = false;
+  private readonly password: string | undefined;
+
+  constructor(options: ControllerOptions) {
+    this.now = options.now ?? Date.now;
+    const prefix = randomUUID().slice(0, 8);
+    let counter = 0;
+    this.newId = options.newId ?? (() => `${prefix}-${++counter}`);
+    this.flushMs = options.flushMs ?? FLUSH_MS;
+    this.password = options.password;
+    this.pacer = new RatePacer(DEFAULTS.ratePerSec, DEFAULTS.rateBurst, this.now);
+    this.pacer.configure(DEFAULTS.ratePerSec, DEFAULTS.rateBurst);
+    this.state = initialState({
+      me: options.name,
+      address: options.address,
+      showUsers: options.showUsers,
+    });
+    this.transport = options.makeTransport({
+      onOpen: () => this.onOpen(),
+      onFrame: (frame) => this.onFrame(frame),
+      onStatus: (status) => this.onStatus(status),
+    });
+  }
+
+  // ------------------------------------------------------------------ store
+
+  getState = (): ChatState => this.state;
+
+  subscribe = (listener: Listener): (() => void) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+
+  dispatch(action: ChatAction): void {
+    const next = chatReducer(this.state, action);
+    if (next === this.state) return;
+    this.state = next;
+    for (const listener of this.listeners) listener();
+  }
+
+  // ------------------------------------------------------------------ lifecycle
+
+  /** Connects (once a name is known). */
+  start(): void {
+    if (this.started || this.state.me === '') return;
+    this.started = true;
+    this.transport.start();
+  }
+
+  /** Sets our name from the prompt, then connects or retries `hello`. */
+  setName(name: string): void {
+    this.dispatch({ type: 'set_name', name });
+    if (!this.started) this.start();
+    else if (!this.registered) this.sendHello();
+  }
+
+  /** Says goodbye and closes; resolves once the socket is closed. */
+  async quit(): Promise<void> {
+    if (this.quitting) return;
+    this.quitting = true;
+    this.flush();
+    if (this.pumpTimer) clearTimeout(this.pumpTimer);
+    this.transport.send({ type: 'bye', reason: 'quit' });
+    await this.transport.stop('left the chat');
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+  }
+
+  private onOpen(): void {
+    this.registered = false;
+    this.replaying = false;
+    if (this.state.me !== '') this.sendHello();
+  }
+
+  private sendHello(): void {
+    const { me, token, lastSeq, welcomed } = this.state;
+    this.transport.send({
+      type: 'hello',
+      protocol: PROTOCOL_VERSION,
+      name: me,
+      ...(this.password !== undefined ? { password: this.password } : {}),
+      ...(token !== undefined ? { token } : {}),
+      ...(welcomed && lastSeq !== undefined ? { since: lastSeq } : {}),
+    });
+  }
+
+  private onStatus(status: ConnStatus): void {
+    if (status.state !== 'online') {
+      this.registered = false;
+      this.sendQueue = [];
+    }
+    this.flush();
+    this.dispatch({ type: 'status', status });
+  }
+
+  private onFrame(frame: ServerFrame): void {
+    switch (frame.type) {
+      case 'ping':
+        this.transport.send(
+          frame.nonce === undefined ? { type: 'pong' } : { type: 'pong', nonce: frame.nonce },
+        );
+        return;
+      case 'welcome':
+        this.flush();
+        this.registered = true;
+        this.replaying = true;
+        this.transport.markRegistered();
+        this.pacer.configure(frame.limits.ratePerSec, frame.limits.rateBurst);
+        this.dispatch({ type: 'server', frames: [frame] });
+        return;
+      case 'history_end':
+        if (this.replaying) {
+          this.replaying = false;
+          this.inbox.push(frame);
+          this.flush();
+          this.afterReplay();
+          return;
+        }
+        break;
+      case 'error':
+        if (this.handleError(frame)) return;
+        break;
+      default:
+        break;
+    }
+    this.inbox.push(frame);
+    if (this.flushMs <= 0) this.flush();
+    else this.flushTimer ??= setTimeout(() => this.flush(), this.flushMs);
+  }
+
+  /** Returns true when the error was fully handled here. */
+  private handleError(frame: Extract<ServerFrame, { type: 'error' }>): boolean {
+    const policy = errorPolicy(frame.code, this.registered);
+    if (policy === 'stop') {
+      this.flush();
+      this.dispatch({ type: 'server', frames: [frame] });
+      void this.transport.stop(frame.message);
+      return true;
+    }
+    if (policy === 'rename') {
+      this.flush();
+      this.dispatch({ type: 'name_rejected', reason: frame.message });
+      return true;
+    }
+    return false;
+  }
+
+  /** Applies the frames received since the last flush in one state update. */
+  flush(): void {
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    if (this.inbox.length === 0) return;
+    const frames = this.inbox;
+    this.inbox = [];
+    this.dispatch({ type: 'server', frames });
+  }
+
+  /** After the replay that follows `welcome`: resend what is unconfirmed, fill the first screen. */
+  private afterReplay(): void {
+    this.sendQueue = [...this.state.outbox];
+    this.pump();
+    const { lines, lastSeq, history } = this.state;
+    if (!lines.some((line) => line.sub === 0) && lastSeq !== undefined && lastSeq > 0) {
+      // A first connection shows what was said just before we came.
+      this.requestHistory(lastSeq + 1);
+    } else if (history.loading) {
+      this.dispatch({ type: 'history_loaded' });
+    }
+  }
+
+  private pump(): void {
+    if (this.pumpTimer) clearTimeout(this.pumpTimer);
+    this.pumpTimer = undefined;
+    while (this.sendQueue.length > 0 && this.registered) {
+      if (!this.pacer.take()) {
+        this.pumpTimer = setTimeout(() => this.pump(), this.pacer.waitMs());
+        return;
+      }
+      const item = this.sendQueue.shift()!;
+      // Skip what was confirmed while it waited.
+      if (this.state.outbox.some((pending) => pending.id === item.id))
+        this.transport.send(item.frame);
+    }
+  }
+
+  // ------------------------------------------------------------------ user actions
+
+  /**
+   * Interprets a line typed by the user. Returns false when the line must stay in the input
+   * (it could not be sent as it is), true when it was taken.
+   */
+  submit(input: string): boolean {
+    const command = parseCommand(input);
+    const ts = this.now();
+    const local = (kind: 'info' | 'error', ...text: string[]): void =>
+      this.dispatch({ type: 'local', kind, text, ts });
+    switch (command.kind) {
+      case 'empty':
+        return true;
+      case 'say':
+      case 'action': {
+        const checked = checkText(command.text);
+        if (!checked.ok) {
+          local('error', checked.message);
+          return checked.code === 'text_empty';
+        }
+        const id = this.newId();
+        this.enqueue({
+          id,
+          ts,
+          frame: {
+            type: 'say',
+            text: command.text,
+            id,
+            ...(command.kind === 'action' ? { action: true } : {}),
+          },
+        });
+        return true;
+      }
+      case 'dm': {
+        const checked = checkText(command.text);
+        if (!checked.ok) {
+          local('error', checked.message);
+          return false;
+        }
+        const id = this.newId();
+        this.enqueue({ id, ts, frame: { type: 'dm', to: command.to, text: command.text, id } });
+        return true;
+      }
+      case 'nick': {
+        const checked = validateName(command.name);
+        if (!checked.ok) {
+          local('error', `cannot use that name: ${checked.reason}`);
+          return false;
+        }
+        if (nameKey(checked.name) === nameKey(this.state.me) && checked.name === this.state.me)
+          return true;
+        return this.sendNow({ type: 'nick', name: checked.name });
+      }
+      case 'who':
+        return this.sendNow({ type: 'who' });
+      case 'help':
+        local('info', ...COMMAND_HELP, '/clear            clear the message pane', ...KEY_HELP);
+        return true;
+      case 'clear':
+        this.dispatch({ type: 'clear' });
+        return true;
+      case 'quit':
+        void this.quit();
+        return true;
+      case 'usage':
+        local('error', `usage: ${command.usage}`);
+        return false;
+      case 'unknown':
+        local(
+          'error',
+          `unknown command ${command.command}: /help lists the commands (//text sends a line starting with /)`,
+        );
+        return false;
+      default:
+        return assertNever(command);
+    }
+  }
+
+  private sendNow(frame: ClientFrame): boolean {
+    if (this.registered && this.transport.send(frame)) return true;
+    this.dispatch({
+      type: 'local',
+      kind: 'error',
+      text: ['not connected: try again when online'],
+      ts: this.now(),
+    });
+    return false;
+  }
+
+  private enqueue(item: Outgoing): void {
+    this.dispatch({ type: 'outgoing', item });
+    if (!this.registered || this.replaying) return; // sent after the next welcome's replay
+    this.sendQueue.push(item);
+    if (!this.pumpTimer) this.pump();
+  }
+
+  /** Asks the server for older events when the user scrolls to the top. */
+  requestOlder(): void {
+    const { history, lines } = this.state;
+    if (!history.more || history.loading || history.before === undefined) return;
+    if (lines.length >= MAX_LINES) return;
+    this.requestHistory(history.before);
+  }
+
+  private requestHistory(before: number): void {
+    if (!this.registered) return;
+    if (this.transport.send({ type: 'history', before, limit: HISTORY_PAGE })) {
+      this.dispatch({ type: 'history_requested' });
+    }
+  }
+}
+
+function assertNever(value: never): never {
+  throw new Error(`unexpected ${JSON.stringify(value)}`);
+}

@@ -1,0 +1,84 @@
+/** @jsxRuntime automatic */
+/** @jsxImportSource react */
+import { Box, Text } from 'ink';
+import type { ConnStatus } from '../state/chat-reducer.js';
+
+export interface StatusBarProps {
+  /** `host:port`. */
+  readonly address: string;
+  /** Our name; '' before we have one. */
+  readonly me: string;
+  readonly conn: ConnStatus;
+  /** Users online. */
+  readonly userCount: number;
+  /** The pane is scrolled back. Default false. */
+  readonly scrolled?: boolean;
+  /** Lines that arrived below the view while scrolled back. Default 0. */
+  readonly newCount?: number;
+  /** Older history is being fetched. Default false. */
+  readonly loadingHistory?: boolean;
+  readonly width: number;
+}
+
+/** What the connection is doing, in words, with its colour. */
+export function describeConn(conn: ConnStatus): { text: string; color: string } {
+  switch (conn.state) {
+    case 'connecting':
+      return {
+        text: conn.attempt === 0 ? '◌ connecting…' : `◌ reconnecting (attempt ${conn.attempt})…`,
+        color: 'yellow',
+      };
+    case 'online':
+      return { text: '● online', color: 'green' };
+    case 'offline':
+      return {
+        text: `○ offline: ${conn.reason}; retrying in ${Math.max(1, Math.round(conn.retryInMs / 1000))}s`,
+        color: 'red',
+      };
+    case 'stopped':
+      return { text: `✗ disconnected: ${conn.reason}`, color: 'red' };
+  }
+}
+
+/** The top row: server, name, connection state, users online, scroll marker. */
+export function StatusBar(props: StatusBarProps): React.JSX.Element {
+  const conn = describeConn(props.conn);
+  const scrolled = props.scrolled ?? false;
+  const newCount = props.newCount ?? 0;
+  return (
+    <Box width={props.width} height={1} overflow="hidden">
+      <Text wrap="truncate-end">
+        <Text bold color="cyan">
+          ciao
+        </Text>
+        <Text dimColor> │ </Text>
+        <Text>{props.address}</Text>
+        {props.me !== '' && (
+          <>
+            <Text dimColor> │ </Text>
+            <Text bold>{props.me}</Text>
+          </>
+        )}
+        <Text dimColor> │ </Text>
+        <Text color={conn.color}>{conn.text}</Text>
+        {props.conn.state === 'online' && (
+          <>
+            <Text dimColor> │ </Text>
+            <Text>
+              {props.userCount} {props.userCount === 1 ? 'user' : 'users'}
+            </Text>
+          </>
+        )}
+        {props.loadingHistory && <Text dimColor> │ loading history…</Text>}
+        {scrolled && (
+          <>
+            <Text dimColor> │ </Text>
+            <Text inverse color="yellow">
+              {newCount > 0 ? ` ↓ ${newCount} new ` : ' ↑ scrolled '}
+            </Text>
+          </>
+        )}
+      </Text>
+    </Box>
+  );
+}

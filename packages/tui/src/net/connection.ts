@@ -1,0 +1,177 @@
+import net from 'node:net';
+import type { ClientFrame, ServerFrame } from '@ciao/protocol';
+import { encodeFrameString, FrameDecoder, LIMITS, validateServerFrame } from '@ciao/protocol';
+import type { ConnStatus } from '../state/chat-reducer.js';
+import { backoffDelay, describeSocketError } from './reconnect-policy.js';
+
+/** What a transport tells its owner. */
+export interface TransportHandlers {
+  /** A socket is open: send `hello` now. */
+  onOpen(): void;
+  /** A valid server frame arrived. */
+  onFrame(frame: ServerFrame): void;
+  onStatus(status: ConnStatus): void;
+}
+
+/** The connection as the chat controller sees it; tests plug in a fake. */
+export interface Transport {
+  start(): void;
+  /** Writes a frame if a socket is open; false otherwise. */
+  send(frame: ClientFrame): boolean;
+  /** The session is registered: reset the backoff. */
+  markRegistered(): void;
+  /** Stops for good: closes the socket (after writing what is queued), no more retries. */
+  stop(reason: string): Promise<void>;
+}
+
+export interface ConnectionOptions {
+  readonly host: string;
+  readonly port: number;
+  /** Default: `net.connect`. */
+  readonly connect?: (host: string, port: number) => net.Socket;
+  readonly random?: () => number;
+  /** Send a `ping` after this long without hearing from the server. Default 30 s. */
+  readonly idlePingMs?: number;
+  /** Drop the socket and reconnect after this long without a byte. Default 75 s. */
+  readonly idleTimeoutMs?: number;
+  /** Give up a connection attempt after this long. Default 10 s. */
+  readonly connectTimeoutMs?: number;
+}
+
+/**
+ * A TCP connection to a ciao server that reconnects with backoff and jitter until stopped.
+ * Frames are decoded with the protocol's FrameDecoder and checked with validateServerFrame;
+ * anything malformed or unknown is dropped (forward compatibility).
+ */
+export class Connection implements Transport {
+  private socket: net.Socket | undefined;
+  private attempt = 0;
+  private stopped = false;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private idleTimer: NodeJS.Timeout | undefined;
+  private lastHeard = 0;
+  private pinged = false;
+
+  constructor(
+    private readonly options: ConnectionOptions,
+    private readonly handlers: TransportHandlers,
+  ) {}
+
+  start(): void {
+    this.open();
+  }
+
+  private open(): void {
+    if (this.stopped) return;
+    this.handlers.onStatus({ state: 'connecting', attempt: this.attempt });
+    const connect = this.options.connect ?? ((host, port) => net.connect({ host, port }));
+    const socket = connect(this.options.host, this.options.port);
+    this.socket = socket;
+    const decoder = new FrameDecoder(LIMITS.maxServerFrameBytes);
+    let failure = 'connection closed by the server';
+    socket.setNoDelay(true);
+    socket.setTimeout(this.options.connectTimeoutMs ?? 10_000, () => {
+      failure = 'connection timed out';
+      socket.destroy();
+    });
+    socket.once('connect', () => {
+      socket.setTimeout(0);
+      this.heard();
+      this.handlers.onOpen();
+      this.armIdle();
+    });
+    socket.on('data', (chunk: Buffer) => {
+      this.heard();
+      for (const decoded of decoder.push(chunk)) {
+        // Non-JSON lines (a plain-text prompt) and frames this version does not know are skipped.
+        if (!decoded.ok) continue;
+        const checked = validateServerFrame(decoded.frame);
+        if (checked.ok) this.handlers.onFrame(checked.frame);
+      }
+    });
+    socket.on('error', (error) => {
+      failure = describeSocketError(error);
+    });
+    socket.on('close', () => {
+      if (this.socket === socket) this.socket = undefined;
+      this.clearIdle();
+      this.scheduleRetry(failure);
+    });
+  }
+
+  private heard(): void {
+    this.lastHeard = Date.now();
+    this.pinged = false;
+  }
+
+  private armIdle(): void {
+    const pingMs = this.options.idlePingMs ?? 30_000;
+    const timeoutMs = this.options.idleTimeoutMs ?? 75_000;
+    this.clearIdle();
+    const tick = Math.max(10, Math.min(pingMs, timeoutMs) / 2);
+    this.idleTimer = setInterval(() => {
+      const silent = Date.now() - this.lastHeard;
+      if (silent >= timeoutMs) {
+        this.socket?.destroy();
+      } else if (silent >= pingMs && !this.pinged) {
+        this.pinged = true;
+        this.send({ type: 'ping', nonce: `c${Date.now()}` });
+      }
+    }, tick);
+    this.idleTimer.unref();
+  }
+
+  private clearIdle(): void {
+    if (this.idleTimer) clearInterval(this.idleTimer);
+    this.idleTimer = undefined;
+  }
+
+  private scheduleRetry(reason: string): void {
+    if (this.stopped) return;
+    this.attempt++;
+    const delay = backoffDelay(this.attempt, this.options.random);
+    this.handlers.onStatus({ state: 'offline', reason, attempt: this.attempt, retryInMs: delay });
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      this.open();
+    }, delay);
+  }
+
+  send(frame: ClientFrame): boolean {
+    const socket = this.socket;
+    if (!socket || socket.destroyed || !socket.writable || socket.connecting) return false;
+    socket.write(encodeFrameString(frame));
+    return true;
+  }
+
+  markRegistered(): void {
+    this.attempt = 0;
+  }
+
+  /** Drops the current socket (e.g. after a fatal error); a retry follows unless stopped. */
+  drop(): void {
+    this.socket?.destroy();
+  }
+
+  stop(reason: string): Promise<void> {
+    this.stopped = true;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.clearIdle();
+    this.handlers.onStatus({ state: 'stopped', reason });
+    const socket = this.socket;
+    if (!socket || socket.destroyed) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        resolve();
+      };
+      // A server that never closes its side must not keep us waiting.
+      const timer = setTimeout(() => {
+        socket.destroy();
+        done();
+      }, 1_000);
+      socket.once('close', done);
+      socket.end();
+    });
+  }
+}

@@ -1,0 +1,225 @@
+import { describe, expect, it } from 'vitest';
+import type { ServerFrame } from '@ciao/protocol';
+import type { ChatAction, ChatState } from './chat-reducer.js';
+import { chatReducer, initialState, MAX_LINES, mentions } from './chat-reducer.js';
+import { dm, join, leave, msg, nick, T0, welcome } from '../test/frames.js';
+
+function run(state: ChatState, ...actions: ChatAction[]): ChatState {
+  return actions.reduce(chatReducer, state);
+}
+const server = (...frames: ServerFrame[]): ChatAction => ({ type: 'server', frames });
+const fresh = (): ChatState =>
+  run(
+    initialState({ me: 'ann', address: 'h:1' }),
+    server(welcome(), { type: 'history_end', more: false }),
+  );
+const texts = (state: ChatState): string[] =>
+  state.lines.filter((l) => l.sub === 0).map((l) => `${l.seq}:${l.from ?? ''}:${l.text}`);
+
+describe('chatReducer', () => {
+  it('goes online on welcome, adopting name, token, users and limits', () => {
+    const state = run(
+      initialState({ me: 'Ann', address: 'h:1' }),
+      server(welcome({ name: 'ann', users: ['bob', 'ann', 'Cy'], seq: 7 })),
+    );
+    expect(state.conn).toEqual({ state: 'online' });
+    expect(state.me).toBe('ann');
+    expect(state.token).toBe('tok-ann');
+    expect(state.users).toEqual(['ann', 'bob', 'Cy']);
+    expect(state.lastSeq).toBe(7);
+    expect(state.inReplay).toBe(true);
+  });
+
+  it('orders events by seq whatever order they arrive in, and drops duplicates', () => {
+    const state = run(
+      fresh(),
+      server(msg(3, 'bob', 'c'), msg(1, 'bob', 'a'), msg(2, 'bob', 'b'), msg(3, 'bob', 'c')),
+    );
+    expect(texts(state)).toEqual(['1:bob:a', '2:bob:b', '3:bob:c']);
+  });
+
+  it('merges a reconnect replay by seq without doubling what was already shown', () => {
+    let state = run(fresh(), server(msg(1, 'bob', 'a'), msg(2, 'bob', 'b')));
+    state = run(
+      state,
+      server(
+        welcome({ seq: 4 }),
+        msg(2, 'bob', 'b', { replay: true }),
+        msg(3, 'bob', 'c', { replay: true }),
+        msg(4, 'bob', 'd', { replay: true }),
+        { type: 'history_end', more: false },
+      ),
+    );
+    expect(texts(state)).toEqual(['1:bob:a', '2:bob:b', '3:bob:c', '4:bob:d']);
+    expect(state.lastSeq).toBe(4);
+  });
+
+  it('keeps an unconfirmed message in the outbox until the server echoes its id', () => {
+    const item = { id: 'x-1', ts: T0, frame: { type: 'say' as const, text: 'hi', id: 'x-1' } };
+    let state = run(fresh(), { type: 'outgoing', item });
+    expect(state.outbox).toEqual([item]);
+    state = run(state, server(msg(5, 'ann', 'hi', { id: 'x-1' })));
+    expect(state.outbox).toEqual([]);
+    expect(state.lines.at(-1)).toMatchObject({ seq: 5, own: true, text: 'hi' });
+  });
+
+  it('marks a refused message failed with the reason and takes it out of the outbox', () => {
+    const item = { id: 'x-2', ts: T0, frame: { type: 'say' as const, text: 'spam', id: 'x-2' } };
+    const state = run(
+      fresh(),
+      { type: 'outgoing', item },
+      server({ type: 'error', code: 'rate_limited', message: 'slow down', id: 'x-2' }),
+    );
+    expect(state.outbox).toEqual([]);
+    expect(state.lines.at(-1)).toMatchObject({
+      own: true,
+      text: 'spam',
+      failed: 'rate limited: slow down',
+    });
+  });
+
+  it('shows an error without an id as an error line', () => {
+    const state = run(
+      fresh(),
+      server({ type: 'error', code: 'no_such_user', message: 'nobody called zed' }),
+    );
+    expect(state.lines.at(-1)).toMatchObject({ kind: 'error', text: 'nobody called zed' });
+  });
+
+  it('tracks who is online from live join, leave and nick events', () => {
+    const state = run(fresh(), server(join(1, 'cy'), leave(2, 'bob'), nick(3, 'cy', 'Cyd')));
+    expect(state.users).toEqual(['ann', 'Cyd']);
+  });
+
+  it('follows our own nick change', () => {
+    const state = run(fresh(), server(nick(1, 'ann', 'anna')));
+    expect(state.me).toBe('anna');
+  });
+
+  it('does not change the user list for events replayed from history', () => {
+    const state = run(
+      initialState({ me: 'ann', address: 'h:1' }),
+      server(welcome({ seq: 10, users: ['ann'] }), join(4, 'old', { replay: true }), {
+        type: 'history_end',
+        more: true,
+        before: 4,
+      }),
+    );
+    expect(state.users).toEqual(['ann']);
+    expect(state.history).toEqual({ more: true, before: 4, loading: false });
+  });
+
+  it('flags a live mention of our name and rings once; a replayed one does not ring', () => {
+    let state = run(fresh(), server(msg(1, 'bob', 'hey ANN, look')));
+    expect(state.lines.at(-1)?.mention).toBe(true);
+    expect(state.bells).toBe(1);
+    state = run(state, server(msg(0, 'bob', 'ann?', { replay: true })));
+    expect(state.bells).toBe(1);
+  });
+
+  it('counts a private message to us as a mention', () => {
+    const state = run(fresh(), server(dm(1, 'bob', 'ann', 'psst')));
+    expect(state.lines.at(-1)).toMatchObject({ kind: 'dm', mention: true, to: 'ann' });
+  });
+
+  it('sanitises text, names and notices from the server', () => {
+    const state = run(
+      fresh(),
+      server(msg(1, 'b\x1b[31mob', 'x\x1b[2Jy\x1b]0;pwned\x07z'), {
+        type: 'notice',
+        text: 'n\x1bc!',
+      }),
+    );
+    const shown = JSON.stringify(state.lines);
+    expect(shown).not.toContain('\\u001b');
+    expect(state.lines.find((l) => l.seq === 1)?.text).toBe('xyz');
+  });
+
+  it('counts lines arriving while scrolled back and resets when following again', () => {
+    let state = run(fresh(), server(msg(1, 'bob', 'a')), {
+      type: 'scroll',
+      anchor: { seq: 1, sub: 0 },
+    });
+    state = run(state, server(msg(2, 'bob', 'b'), msg(3, 'bob', 'c')));
+    expect(state.newCount).toBe(2);
+    state = run(state, { type: 'scroll', anchor: null });
+    expect(state.newCount).toBe(0);
+  });
+
+  it('does not count history merged above as new', () => {
+    let state = run(fresh(), server(msg(10, 'bob', 'a')), {
+      type: 'scroll',
+      anchor: { seq: 10, sub: 0 },
+    });
+    state = run(
+      state,
+      { type: 'history_requested' },
+      server(msg(5, 'bob', 'old', { replay: true }), {
+        type: 'history_end',
+        more: true,
+        before: 5,
+      }),
+    );
+    expect(state.newCount).toBe(0);
+    expect(state.history).toEqual({ more: true, before: 5, loading: false });
+  });
+
+  it(`keeps at most ${MAX_LINES} lines, dropping the oldest and remembering where to fetch them`, () => {
+    const frames = Array.from({ length: MAX_LINES + 10 }, (_, i) => msg(i + 1, 'bob', `m${i + 1}`));
+    const state = run(fresh(), server(...frames));
+    expect(state.lines.length).toBe(MAX_LINES);
+    expect(state.lines.at(-1)?.seq).toBe(MAX_LINES + 10);
+    expect(state.history.more).toBe(true);
+    expect(state.history.before).toBe(state.lines[0]!.seq);
+  });
+
+  it('keeps local lines where they appeared when older events are merged', () => {
+    let state = run(fresh(), server(msg(5, 'bob', 'five')), {
+      type: 'local',
+      kind: 'info',
+      text: ['hint'],
+      ts: T0,
+    });
+    state = run(state, server(msg(3, 'bob', 'three', { replay: true }), msg(6, 'bob', 'six')));
+    expect(state.lines.map((l) => l.text).slice(-4)).toEqual(['three', 'five', 'hint', 'six']);
+  });
+
+  it('clears the pane but can fetch it back', () => {
+    const state = run(fresh(), server(msg(1, 'bob', 'a')), { type: 'clear' });
+    expect(state.lines).toEqual([]);
+    expect(state.history).toEqual({ more: true, before: 2, loading: false });
+  });
+
+  it('stops waiting for history when the connection drops', () => {
+    const state = run(
+      fresh(),
+      { type: 'history_requested' },
+      { type: 'status', status: { state: 'offline', reason: 'x', attempt: 1, retryInMs: 500 } },
+    );
+    expect(state.history.loading).toBe(false);
+  });
+
+  it('asks for another name when the server refuses it', () => {
+    const state = run(initialState({ me: 'ann', address: 'h:1' }), {
+      type: 'name_rejected',
+      reason: 'taken',
+    });
+    expect(state.nameError).toBe('taken');
+    expect(run(state, { type: 'set_name', name: 'ann2' })).toMatchObject({
+      me: 'ann2',
+      nameError: undefined,
+    });
+  });
+});
+
+describe('mentions', () => {
+  it('finds the name as a whole word, case-insensitively', () => {
+    expect(mentions('hi Ann!', 'ann')).toBe(true);
+    expect(mentions('ann: look', 'ann')).toBe(true);
+    expect(mentions('ann.', 'ann')).toBe(true);
+  });
+  it('ignores the name inside another word', () => {
+    expect(mentions('joanna', 'ann')).toBe(false);
+    expect(mentions('ann_2 is here', 'ann')).toBe(false);
+  });
+});
