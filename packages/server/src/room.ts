@@ -90,7 +90,10 @@ export interface RoomOptions {
 }
 
 export class Room<C> {
+  /** By name key, for lookups. */
   readonly #members = new Map<string, Member<C>>();
+  /** In join order (a rename keeps a member's place). */
+  readonly #order = new Set<Member<C>>();
   /** Departed identities, oldest first (Map insertion order). */
   readonly #departed = new Map<string, Identity<C>>();
   readonly #history: (HistoryEntry | undefined)[];
@@ -121,11 +124,11 @@ export class Room<C> {
 
   /** Members in the order they joined. */
   members(): IterableIterator<Member<C>> {
-    return this.#members.values();
+    return this.#order.values();
   }
 
   names(): string[] {
-    return Array.from(this.#members.values(), (m) => m.name);
+    return Array.from(this.#order, (m) => m.name);
   }
 
   find(name: string): Member<C> | undefined {
@@ -160,6 +163,7 @@ export class Room<C> {
     const member: Member<C> = { name, key, identity, conn };
     identity.member = member;
     this.#members.set(key, member);
+    this.#order.add(member);
     return { ok: true, member };
   }
 
@@ -172,6 +176,7 @@ export class Room<C> {
   leave(member: Member<C>, reason: LeaveReason): HistoryEntry | undefined {
     if (this.#members.get(member.key) !== member) return undefined;
     this.#members.delete(member.key);
+    this.#order.delete(member);
     const identity = member.identity;
     identity.member = undefined;
     this.#departed.set(identity.token, identity);
@@ -184,8 +189,9 @@ export class Room<C> {
 
   /** Removes every member without announcing anything (shutdown). */
   clear(): void {
-    for (const m of this.#members.values()) m.identity.member = undefined;
+    for (const m of this.#order) m.identity.member = undefined;
     this.#members.clear();
+    this.#order.clear();
   }
 
   /** A room message (`say`), deduplicated by `id`. */
