@@ -6,7 +6,7 @@ export default defineConfig({
   test: {
     name: 'tui',
     include: ['src/**/*.test.{ts,tsx}'],
-    env: { FORCE_COLOR: '0' },
+    env: { FORCE_COLOR: '0', TZ: 'UTC' },
     testTimeout: 15_000,
   },
 });

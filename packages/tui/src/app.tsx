@@ -44,7 +44,6 @@ export function App(props: AppProps): React.JSX.Element {
   const rows = Math.max(4, props.rows ?? terminal.rows - 1);
   const { exit } = useApp();
   const [input, setInput] = useState('');
-  const [inputKey, setInputKey] = useState(0);
   const history = useRef<InputHistory>(emptyHistory);
   const completion = useRef<Completion | undefined>(undefined);
   useBell(state.bells);
@@ -65,24 +64,31 @@ export function App(props: AppProps): React.JSX.Element {
     () => state.outbox.map((item) => outgoingLine(item, state.me)),
     [state.outbox, state.me],
   );
-  const content = useMemo(() => ({ lines: state.lines, pending }), [state.lines, pending]);
 
   const leave = useCallback(() => {
     void controller.quit().then(() => exit());
   }, [controller, exit]);
 
-  /** Replaces the input, moving the cursor to its end (the TextInput is remounted). */
+  /** Replaces the input; the cursor goes to its end. */
   const replaceInput = (value: string): void => {
     setInput(value);
-    setInputKey((k) => k + 1);
   };
 
   const scrollTo = (anchor: ReturnType<typeof scrollUp>): void => {
     controller.dispatch({ type: 'scroll', anchor });
   };
 
-  const onKey = (inputChar: string, key: Key): boolean => {
+  const onKey = (inputChar: string, key: Key, current: string): boolean => {
     const command = keyCommand(inputChar, key);
+    // Read the store, not this render's copy: keys can arrive faster than renders.
+    const now = controller.getState();
+    const content = {
+      lines: now.lines,
+      pending:
+        now.outbox === state.outbox
+          ? pending
+          : now.outbox.map((item) => outgoingLine(item, now.me)),
+    };
     if (command !== 'complete') completion.current = undefined;
     const paneBody = paneHeight - 1;
     switch (command) {
@@ -97,7 +103,7 @@ export function App(props: AppProps): React.JSX.Element {
       case 'page_up':
       case 'line_up': {
         const amount = command === 'page_up' ? Math.max(1, paneBody - 1) : 1;
-        const anchor = scrollUp(content, state.scroll, paneWidth, paneBody, amount);
+        const anchor = scrollUp(content, now.scroll, paneWidth, paneBody, amount);
         scrollTo(anchor);
         // Reaching the top asks the server for what came before.
         if (visibleWindow(content, anchor, paneWidth, paneBody).atTop) controller.requestOlder();
@@ -106,14 +112,14 @@ export function App(props: AppProps): React.JSX.Element {
       case 'page_down':
       case 'line_down': {
         const amount = command === 'page_down' ? Math.max(1, paneBody - 1) : 1;
-        scrollTo(scrollDown(content, state.scroll, paneWidth, amount));
+        scrollTo(scrollDown(content, now.scroll, paneWidth, amount));
         return true;
       }
       case 'bottom':
         scrollTo(null);
         return true;
       case 'history_prev': {
-        const step = previous(history.current, input);
+        const step = previous(history.current, current);
         if (step) {
           history.current = step.history;
           replaceInput(step.value);
@@ -129,7 +135,7 @@ export function App(props: AppProps): React.JSX.Element {
         return true;
       }
       case 'complete': {
-        const done = completeName(input, state.users, state.me, completion.current);
+        const done = completeName(current, now.users, now.me, completion.current);
         completion.current = done;
         if (done) replaceInput(done.value);
         return true;
@@ -200,7 +206,6 @@ export function App(props: AppProps): React.JSX.Element {
         )}
       </Box>
       <InputLine
-        key={inputKey}
         value={input}
         onChange={(value) => {
           setInput(value);

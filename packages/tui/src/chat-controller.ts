@@ -167,7 +167,7 @@ export class ChatController {
         this.replaying = true;
         this.transport.markRegistered();
         this.pacer.configure(frame.limits.ratePerSec, frame.limits.rateBurst);
-        this.dispatch({ type: 'server', frames: [frame] });
+        this.dispatch({ type: 'server', frames: [frame], ts: this.now() });
         return;
       case 'history_end':
         if (this.replaying) {
@@ -194,7 +194,7 @@ export class ChatController {
     const policy = errorPolicy(frame.code, this.registered);
     if (policy === 'stop') {
       this.flush();
-      this.dispatch({ type: 'server', frames: [frame] });
+      this.dispatch({ type: 'server', frames: [frame], ts: this.now() });
       void this.transport.stop(frame.message);
       return true;
     }
@@ -213,7 +213,7 @@ export class ChatController {
     if (this.inbox.length === 0) return;
     const frames = this.inbox;
     this.inbox = [];
-    this.dispatch({ type: 'server', frames });
+    this.dispatch({ type: 'server', frames, ts: this.now() });
   }
 
   /** After the replay that follows `welcome`: resend what is unconfirmed, fill the first screen. */

@@ -63,7 +63,7 @@ export function lineSegments(
         : line.kind === 'dm'
           ? DM
           : PLAIN;
-  const out: Segment[] = [line.failed !== undefined ? seg('✗ ', ERROR) : stamp];
+  const out: Segment[] = line.failed !== undefined ? [stamp, seg('✗ ', ERROR)] : [stamp];
   switch (line.kind) {
     case 'message':
       out.push(

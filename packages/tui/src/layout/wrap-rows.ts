@@ -97,7 +97,8 @@ class RowBuilder {
  */
 export function wrapSegments(segments: readonly Segment[], width: number, indent = 0): Row[] {
   const safeWidth = Math.max(2, width);
-  const safeIndent = Math.min(indent, Math.floor(safeWidth / 2));
+  // A continuation row always keeps room for a wide character.
+  const safeIndent = Math.min(indent, Math.max(0, Math.floor(safeWidth / 2) - 1));
   const out = new RowBuilder(safeWidth, safeIndent);
   let word: Cell[] = [];
   let wordWidth = 0;

@@ -7,7 +7,7 @@ import { dm, join, leave, msg, nick, T0, welcome } from '../test/frames.js';
 function run(state: ChatState, ...actions: ChatAction[]): ChatState {
   return actions.reduce(chatReducer, state);
 }
-const server = (...frames: ServerFrame[]): ChatAction => ({ type: 'server', frames });
+const server = (...frames: ServerFrame[]): ChatAction => ({ type: 'server', frames, ts: T0 });
 const fresh = (): ChatState =>
   run(
     initialState({ me: 'ann', address: 'h:1' }),

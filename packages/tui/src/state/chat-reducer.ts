@@ -110,7 +110,8 @@ export interface ChatState {
 }
 
 export type ChatAction =
-  | { readonly type: 'server'; readonly frames: readonly ServerFrame[] }
+  /** `ts`: the time stamp for frames without one (notices, errors). */
+  | { readonly type: 'server'; readonly frames: readonly ServerFrame[]; readonly ts: number }
   | { readonly type: 'status'; readonly status: ConnStatus }
   | { readonly type: 'outgoing'; readonly item: Outgoing }
   | {
@@ -153,7 +154,7 @@ export function initialState(options: {
 export function chatReducer(state: ChatState, action: ChatAction): ChatState {
   switch (action.type) {
     case 'server':
-      return applyFrames(state, action.frames);
+      return applyFrames(state, action.frames, action.ts);
     case 'status':
       return {
         ...state,
@@ -225,9 +226,9 @@ export function outgoingLine(item: Outgoing, me: string): ChatLine {
   };
 }
 
-function applyFrames(state: ChatState, frames: readonly ServerFrame[]): ChatState {
+function applyFrames(state: ChatState, frames: readonly ServerFrame[], now: number): ChatState {
   const draft = new Draft(state);
-  for (const frame of frames) draft.apply(frame);
+  for (const frame of frames) draft.apply(frame, now);
   return draft.finish();
 }
 
@@ -352,12 +353,11 @@ class Draft {
     return line !== undefined && line.seq === seq && line.sub === 0;
   }
 
-  apply(frame: ServerFrame): void {
+  apply(frame: ServerFrame, now: number): void {
     if (isChatEvent(frame)) {
       this.applyEvent(frame);
       return;
     }
-    const now = Date.now();
     switch (frame.type) {
       case 'welcome': {
         const reconnect = this.next.welcomed;

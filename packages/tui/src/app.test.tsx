@@ -1,0 +1,182 @@
+/** @jsxRuntime automatic */
+/** @jsxImportSource react */
+import { describe, expect, it } from 'vitest';
+import { App } from './app.js';
+import { fakeSession, online } from './test/fake-transport.js';
+import { join, msg, T0 } from './test/frames.js';
+import { render, tick } from './test/render.js';
+import { waitFor } from './test/wait-for.js';
+
+const KEYS = {
+  enter: '\r',
+  up: '\x1b[A',
+  pageUp: '\x1b[5~',
+  pageDown: '\x1b[6~',
+  end: '\x1b[F',
+  tab: '\t',
+  ctrlN: '\x0e',
+  ctrlC: '\x03',
+};
+
+function setup(options: { columns?: number; rows?: number; name?: string } = {}) {
+  const { controller, transport } = fakeSession({ name: options.name ?? 'ann', now: () => T0 });
+  const view = render(
+    <App controller={controller} columns={options.columns ?? 80} rows={options.rows ?? 12} />,
+  );
+  const frame = (): string => view.lastFrame() ?? '';
+  const type = async (text: string, until: (f: string) => boolean): Promise<void> => {
+    view.stdin.write(text);
+    await waitFor(
+      () => until(frame()),
+      3000,
+      () => `screen after typing ${JSON.stringify(text)}:\n${frame()}`,
+    );
+  };
+  return { controller, transport, view, frame, type };
+}
+
+describe('App', () => {
+  it('shows status bar, pane, user list and input; typing sends and echoes', async () => {
+    const { transport, frame, type, view } = setup();
+    await tick();
+    online(transport, { users: ['ann', 'bob'] });
+    transport.receive(join(1, 'cy'), msg(2, 'bob', 'hi all'));
+    await waitFor(() => frame().includes('hi all'));
+    expect(frame()).toMatchSnapshot('online');
+
+    await type('hello bob', (f) => f.includes('ann > hello bob'));
+    view.stdin.write(KEYS.enter);
+    await waitFor(() => transport.sentOf('say').length === 1);
+    expect(transport.sentOf('say')[0]).toMatchObject({ text: 'hello bob' });
+    await waitFor(() => frame().includes('⋯'), 3000, frame);
+    expect(frame()).toMatchSnapshot('pending');
+    transport.receive(msg(3, 'ann', 'hello bob', { id: transport.sentOf('say')[0]!.id }));
+    await waitFor(() => !frame().includes('⋯'));
+    expect(frame()).toContain('<ann> hello bob');
+  });
+
+  it('asks for a name first when none was given', async () => {
+    const { frame, type, view, controller } = setup({ name: '' });
+    await waitFor(() => frame().includes('What is your name?'));
+    expect(frame()).toMatchSnapshot();
+    await type('zoë', (f) => f.includes('zoë'));
+    view.stdin.write(KEYS.enter);
+    await waitFor(() => controller.getState().me === 'zoë', 3000, frame);
+  });
+
+  it('scrolls back with PageUp without being yanked down, and jumps back with End', async () => {
+    const { transport, frame, view } = setup({ rows: 10 });
+    await tick();
+    online(transport);
+    transport.receive(
+      ...Array.from({ length: 30 }, (_, i) => msg(i + 1, 'bob', `message ${i + 1}`)),
+    );
+    await waitFor(() => frame().includes('message 30'));
+    view.stdin.write(KEYS.pageUp);
+    await waitFor(() => frame().includes('scrolled'));
+    expect(frame()).not.toContain('message 30');
+    transport.receive(msg(31, 'bob', 'message 31'), msg(32, 'bob', 'message 32'));
+    await waitFor(() => frame().includes('2 new'));
+    expect(frame()).not.toContain('message 32');
+    expect(frame()).toMatchSnapshot('scrolled back');
+    view.stdin.write(KEYS.end);
+    await waitFor(() => frame().includes('message 32'));
+    expect(frame()).not.toContain('new messages below');
+  });
+
+  it('asks the server for older history when scrolled to the top', async () => {
+    const { transport, view, frame } = setup({ rows: 10 });
+    await tick();
+    transport.connect();
+    transport.receive(
+      {
+        type: 'welcome',
+        protocol: 1,
+        server: 'ciao',
+        name: 'ann',
+        token: 't',
+        users: ['ann'],
+        seq: 200,
+        limits: { maxText: 4096, maxFrame: 65536, ratePerSec: 5, rateBurst: 20 },
+      },
+      ...Array.from({ length: 8 }, (_, i) => msg(190 + i, 'bob', `m${190 + i}`, { replay: true })),
+      { type: 'history_end', more: true, before: 190 },
+    );
+    await waitFor(() => frame().includes('m197'));
+    for (let i = 0; i < 3 && transport.sentOf('history').length === 0; i++) {
+      view.stdin.write(KEYS.pageUp);
+      await tick();
+    }
+    await waitFor(() => transport.sentOf('history').length === 1);
+    expect(transport.sentOf('history')[0]).toEqual({ type: 'history', before: 190, limit: 100 });
+  });
+
+  it('browses input history with Up and completes names with Tab', async () => {
+    const { transport, type, view, frame } = setup();
+    await tick();
+    online(transport, { users: ['ann', 'bobby'] });
+    await type('first', (f) => f.includes('ann > first'));
+    view.stdin.write(KEYS.enter);
+    await waitFor(() => transport.sentOf('say').length === 1);
+    await waitFor(() => !frame().includes('ann > first'));
+    view.stdin.write(KEYS.up);
+    await waitFor(() => frame().includes('ann > first'));
+    // Clear the line, then complete.
+    await type('\x15', (f) => !f.includes('ann > first')); // Ctrl+U
+    await type('bo', (f) => f.includes('ann > bo'));
+    view.stdin.write(KEYS.tab);
+    await waitFor(() => frame().includes('ann > bobby:'));
+  });
+
+  it('hides and shows the user list with Ctrl+N, and hides it on narrow terminals', async () => {
+    const { transport, view, frame } = setup();
+    await tick();
+    online(transport, { users: ['ann', 'bob'] });
+    await waitFor(() => frame().includes('Users (2)'));
+    view.stdin.write(KEYS.ctrlN);
+    await waitFor(() => !frame().includes('Users (2)'));
+    expect(frame()).not.toContain('ann > n');
+
+    const narrow = setup({ columns: 50, rows: 8 });
+    await tick();
+    online(narrow.transport, { users: ['ann', 'bob'] });
+    await waitFor(() => narrow.frame().includes('online'));
+    expect(narrow.frame()).not.toContain('Users');
+    expect(narrow.frame()).toMatchSnapshot('narrow');
+  });
+
+  it('leaves with bye on Ctrl+C', async () => {
+    const { transport, view } = setup();
+    await tick();
+    online(transport);
+    view.stdin.write(KEYS.ctrlC);
+    await waitFor(() => transport.stopped);
+    expect(transport.sentOf('bye')).toHaveLength(1);
+  });
+
+  it('shows the connection going down and coming back', async () => {
+    const { transport, frame } = setup();
+    await tick();
+    online(transport);
+    transport.drop({
+      state: 'offline',
+      reason: 'connection refused (is the server running?)',
+      attempt: 2,
+      retryInMs: 2000,
+    });
+    await waitFor(() => frame().includes('offline'));
+    expect(frame().split('\n')[0]).toMatchSnapshot('offline');
+  });
+
+  it('never writes an escape sequence a peer sent', async () => {
+    const { transport, frame, view } = setup();
+    await tick();
+    online(transport);
+    transport.receive(msg(1, 'bob', 'boom\x1b[2J\x1b[H\x1b]0;owned\x07\x1bc\x9b1;1H done'));
+    await waitFor(() => frame().includes('done'));
+    const everything = view.stdout.frames.join('');
+    expect(everything).not.toContain('\x1b');
+    expect(everything).not.toContain('\x9b');
+    expect(everything).not.toContain('owned\x07');
+  });
+});

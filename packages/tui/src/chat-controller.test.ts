@@ -1,0 +1,181 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { fakeSession, online } from './test/fake-transport.js';
+import { msg, welcome } from './test/frames.js';
+import { waitFor } from './test/wait-for.js';
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('ChatController', () => {
+  it('sends hello with our name on connect, without token or since the first time', () => {
+    const { controller, transport } = fakeSession({ password: 'pw' });
+    controller.start();
+    transport.connect();
+    expect(transport.sent).toEqual([{ type: 'hello', protocol: 1, name: 'ann', password: 'pw' }]);
+  });
+
+  it('sends a typed line with an id and shows it as pending until echoed', () => {
+    const { controller, transport } = fakeSession();
+    controller.start();
+    online(transport);
+    expect(controller.submit('hello')).toBe(true);
+    expect(transport.sentOf('say')).toEqual([{ type: 'say', text: 'hello', id: 'x-1' }]);
+    expect(controller.getState().outbox).toHaveLength(1);
+    transport.receive(msg(1, 'ann', 'hello', { id: 'x-1' }));
+    expect(controller.getState().outbox).toHaveLength(0);
+  });
+
+  it('after a drop, reconnects with token and since and resends the unconfirmed with the same ids', () => {
+    const { controller, transport } = fakeSession();
+    controller.start();
+    online(transport, { seq: 4 });
+    transport.receive(msg(5, 'bob', 'hi'));
+    controller.submit('one');
+    transport.drop();
+    controller.submit('two (typed while offline)');
+    expect(controller.getState().outbox.map((o) => o.id)).toEqual(['x-1', 'x-2']);
+
+    transport.sent.length = 0;
+    transport.connect();
+    expect(transport.sent).toEqual([
+      { type: 'hello', protocol: 1, name: 'ann', token: 'tok-ann', since: 5 },
+    ]);
+    // The replay shows "one" got through before the drop: only "two" is resent.
+    transport.receive(welcome({ seq: 6 }), msg(6, 'ann', 'one', { id: 'x-1', replay: true }), {
+      type: 'history_end',
+      more: false,
+    });
+    expect(transport.sentOf('say')).toEqual([
+      { type: 'say', text: 'two (typed while offline)', id: 'x-2' },
+    ]);
+    transport.receive(msg(7, 'ann', 'two (typed while offline)', { id: 'x-2' }));
+    const own = controller.getState().lines.filter((l) => l.own && l.sub === 0);
+    expect(own.map((l) => [l.seq, l.text])).toEqual([
+      [6, 'one'],
+      [7, 'two (typed while offline)'],
+    ]);
+    expect(controller.getState().outbox).toEqual([]);
+  });
+
+  it('paces a long outbox to the server rate instead of getting it refused', () => {
+    vi.useFakeTimers();
+    const { controller, transport } = fakeSession();
+    controller.start();
+    transport.connect();
+    for (let i = 0; i < 30; i++) controller.submit(`m${i}`);
+    transport.receive(welcome(), { type: 'history_end', more: false });
+    expect(transport.sentOf('say')).toHaveLength(18);
+    vi.advanceTimersByTime(1000);
+    expect(transport.sentOf('say').length).toBeGreaterThanOrEqual(22);
+    vi.advanceTimersByTime(2000);
+    expect(transport.sentOf('say').map((f) => f.id)).toEqual(
+      Array.from({ length: 30 }, (_, i) => `x-${i + 1}`),
+    );
+  });
+
+  it('answers a ping with a pong carrying the nonce', () => {
+    const { controller, transport } = fakeSession();
+    controller.start();
+    online(transport);
+    transport.receive({ type: 'ping', nonce: 42 });
+    expect(transport.sentOf('pong')).toEqual([{ type: 'pong', nonce: 42 }]);
+  });
+
+  it('turns commands into frames and unknown ones into a local hint, never a message', () => {
+    const { controller, transport } = fakeSession();
+    controller.start();
+    online(transport);
+    controller.submit('/me waves');
+    controller.submit('/msg bob psst');
+    controller.submit('/nick anna');
+    controller.submit('/who');
+    expect(controller.submit('/frobnicate now')).toBe(false);
+    expect(transport.sent.slice(1)).toEqual([
+      { type: 'say', text: 'waves', id: 'x-1', action: true },
+      { type: 'dm', to: 'bob', text: 'psst', id: 'x-2' },
+      { type: 'nick', name: 'anna' },
+      { type: 'who' },
+    ]);
+    expect(controller.getState().lines.at(-1)).toMatchObject({ kind: 'error' });
+    expect(controller.getState().lines.at(-1)?.text).toContain('unknown command /frobnicate');
+  });
+
+  it('keeps an invalid nick or a missing argument in the input with a hint', () => {
+    const { controller, transport } = fakeSession();
+    controller.start();
+    online(transport);
+    expect(controller.submit('/nick bad name!')).toBe(true);
+    expect(controller.submit('/nick b@d')).toBe(false);
+    expect(controller.submit('/msg bob')).toBe(false);
+    expect(controller.getState().lines.at(-1)?.text).toBe('usage: /msg NAME TEXT');
+  });
+
+  it('shows help locally', () => {
+    const { controller, transport } = fakeSession();
+    controller.start();
+    online(transport);
+    const before = transport.sent.length;
+    controller.submit('/help');
+    expect(transport.sent.length).toBe(before);
+    expect(controller.getState().lines.some((l) => l.text.startsWith('/msg NAME TEXT'))).toBe(true);
+  });
+
+  it('leaves with bye on /quit and {quit}', async () => {
+    for (const line of ['/quit', '{quit}']) {
+      const { controller, transport } = fakeSession();
+      controller.start();
+      online(transport);
+      controller.submit(line);
+      await Promise.resolve();
+      expect(transport.sentOf('bye')).toEqual([{ type: 'bye', reason: 'quit' }]);
+      expect(transport.stopped).toBe(true);
+    }
+  });
+
+  it('asks for another name when the server refuses ours, then retries hello', () => {
+    const { controller, transport } = fakeSession();
+    controller.start();
+    transport.connect();
+    transport.receive({ type: 'error', code: 'name_taken', message: 'ann is taken' });
+    expect(controller.getState().nameError).toBe('ann is taken');
+    controller.setName('ann2');
+    expect(transport.sentOf('hello').map((h) => h.name)).toEqual(['ann', 'ann2']);
+  });
+
+  it('stops retrying when another connection took over our name', () => {
+    const { controller, transport } = fakeSession();
+    controller.start();
+    online(transport);
+    transport.receive({ type: 'error', code: 'replaced', message: 'replaced', fatal: true });
+    expect(transport.stopped).toBe(true);
+    expect(controller.getState().conn).toEqual({ state: 'stopped', reason: 'replaced' });
+  });
+
+  it('fetches older history once when asked at the top', () => {
+    const { controller, transport } = fakeSession();
+    controller.start();
+    transport.connect();
+    transport.receive(welcome({ seq: 300 }), msg(250, 'bob', 'x', { replay: true }), {
+      type: 'history_end',
+      more: true,
+      before: 250,
+    });
+    controller.requestOlder();
+    controller.requestOlder();
+    expect(transport.sentOf('history')).toEqual([{ type: 'history', before: 250, limit: 100 }]);
+  });
+
+  it('applies a burst of frames in one state update when batching', async () => {
+    const { controller, transport } = fakeSession({ flushMs: 5 });
+    controller.start();
+    online(transport);
+    let updates = 0;
+    controller.subscribe(() => updates++);
+    for (let i = 1; i <= 200; i++) transport.receive(msg(i, 'bob', `m${i}`));
+    expect(updates).toBe(0);
+    await waitFor(() => updates > 0);
+    expect(updates).toBe(1);
+    expect(controller.getState().lines.filter((l) => l.sub === 0)).toHaveLength(200);
+  });
+});

@@ -1,0 +1,129 @@
+/** @jsxRuntime automatic */
+/** @jsxImportSource react */
+import { describe, expect, it } from 'vitest';
+import stringWidth from 'string-width';
+import { outgoingLine } from '../state/chat-reducer.js';
+import { dm, join, leave, msg, nick, T0 } from '../test/frames.js';
+import { render, stateFrom } from '../test/render.js';
+import { MessagePane } from './MessagePane.js';
+
+describe('MessagePane', () => {
+  it('shows each kind of event', () => {
+    const state = stateFrom([
+      join(1, 'bob'),
+      msg(2, 'bob', 'hello ann, how are you?'),
+      msg(3, 'ann', 'fine!'),
+      msg(4, 'bob', 'waves', { action: true }),
+      dm(5, 'bob', 'ann', 'a secret'),
+      nick(6, 'bob', 'robert'),
+      leave(7, 'robert', { reason: 'timeout' }),
+      { type: 'notice', text: 'server restarting soon' },
+      { type: 'error', code: 'no_such_user', message: 'nobody called zed is here' },
+    ]);
+    const { lastFrame } = render(<MessagePane lines={state.lines} width={70} height={10} />);
+    expect(lastFrame()).toMatchSnapshot();
+  });
+
+  it('marks unconfirmed messages pending and refused ones failed', () => {
+    let state = stateFrom([msg(1, 'bob', 'hi')]);
+    state = {
+      ...state,
+      outbox: [{ id: 'x-1', ts: T0, frame: { type: 'say', text: 'on its way', id: 'x-1' } }],
+    };
+    const failed = stateFrom([
+      msg(1, 'bob', 'hi'),
+      { type: 'error', code: 'rate_limited', message: 'slow down', id: 'x-0' },
+    ]);
+    const pending = state.outbox.map((item) => outgoingLine(item, 'ann'));
+    const { lastFrame } = render(
+      <MessagePane
+        lines={[
+          ...failed.lines,
+          {
+            ...failed.lines[0]!,
+            key: 'f',
+            seq: 2,
+            text: 'too fast',
+            own: true,
+            from: 'ann',
+            failed: 'rate limited: slow down',
+          },
+        ]}
+        pending={pending}
+        width={70}
+        height={4}
+      />,
+    );
+    expect(lastFrame()).toContain('⋯');
+    expect(lastFrame()).toContain('not sent: rate limited: slow down');
+    expect(lastFrame()).toMatchSnapshot();
+  });
+
+  it('wraps long lines under the text, within the width', () => {
+    const state = stateFrom([
+      msg(
+        1,
+        'bob',
+        'this is a rather long message that will certainly need more than one row at this width',
+      ),
+    ]);
+    const { lastFrame } = render(<MessagePane lines={state.lines} width={40} height={4} />);
+    for (const row of lastFrame()!.split('\n')) expect(stringWidth(row)).toBeLessThanOrEqual(40);
+    expect(lastFrame()).toMatchSnapshot();
+  });
+
+  it('wraps wide characters and emoji by display width', () => {
+    const state = stateFrom([msg(1, 'bob', '日本語のテキストと絵文字 👍🏽👨‍👩‍👧 がたくさんありますよ')]);
+    const { lastFrame } = render(<MessagePane lines={state.lines} width={24} height={4} />);
+    for (const row of lastFrame()!.split('\n')) expect(stringWidth(row)).toBeLessThanOrEqual(24);
+    expect(lastFrame()).toMatchSnapshot();
+  });
+
+  it('shows multi-line text as separate rows of one message', () => {
+    const state = stateFrom([msg(1, 'bob', 'line one\nline two')]);
+    const { lastFrame } = render(<MessagePane lines={state.lines} width={40} height={2} />);
+    expect(lastFrame()).toMatchSnapshot();
+  });
+
+  it('stays put when scrolled back and counts what arrives below', () => {
+    const frames = Array.from({ length: 20 }, (_, i) => msg(i + 1, 'bob', `message ${i + 1}`));
+    const state = stateFrom(frames);
+    const { lastFrame } = render(
+      <MessagePane
+        lines={state.lines}
+        scroll={{ seq: 10, sub: 0 }}
+        newCount={10}
+        width={60}
+        height={5}
+      />,
+    );
+    expect(lastFrame()).toContain('message 10');
+    expect(lastFrame()).not.toContain('message 11');
+    expect(lastFrame()).toContain('10 new messages below');
+    expect(lastFrame()).toMatchSnapshot();
+  });
+
+  it('highlights a mention of our name', () => {
+    const state = stateFrom([msg(1, 'bob', 'ann: lunch?')]);
+    expect(state.lines[0]?.mention).toBe(true);
+    const { lastFrame } = render(<MessagePane lines={state.lines} width={40} height={1} />);
+    expect(lastFrame()).toMatchSnapshot();
+  });
+
+  it('invites to fetch older history when the top is in view', () => {
+    const state = stateFrom([msg(50, 'bob', 'hi')]);
+    const { lastFrame } = render(
+      <MessagePane lines={state.lines} historyMore width={40} height={3} />,
+    );
+    expect(lastFrame()).toContain('PgUp for older messages');
+  });
+
+  it('never lets text from the server reach the terminal as control sequences', () => {
+    const state = stateFrom([
+      msg(1, 'b\x1b[2Job', 'clear\x1b[2J\x1b[H screen \x1b]0;title\x07 bell\x07 \x9b31m c1'),
+    ]);
+    const { lastFrame } = render(<MessagePane lines={state.lines} width={60} height={1} />);
+    expect(lastFrame()).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f-\x9f]/);
+    expect(lastFrame()).toContain('clear screen  bell  c1');
+  });
+});

@@ -1,0 +1,61 @@
+/** @jsxRuntime automatic */
+/** @jsxImportSource react */
+import { describe, expect, it } from 'vitest';
+import type { ConnStatus } from '../state/chat-reducer.js';
+import { render } from '../test/render.js';
+import { StatusBar } from './StatusBar.js';
+
+const states: Record<string, ConnStatus> = {
+  connecting: { state: 'connecting', attempt: 0 },
+  reconnecting: { state: 'connecting', attempt: 3 },
+  online: { state: 'online' },
+  offline: {
+    state: 'offline',
+    reason: 'connection refused (is the server running?)',
+    attempt: 2,
+    retryInMs: 1800,
+  },
+  stopped: { state: 'stopped', reason: 'wrong password' },
+};
+
+describe('StatusBar', () => {
+  for (const [name, conn] of Object.entries(states)) {
+    it(`shows the ${name} state`, () => {
+      const { lastFrame } = render(
+        <StatusBar address="chat.example:7777" me="ann" conn={conn} userCount={3} width={100} />,
+      );
+      expect(lastFrame()).toMatchSnapshot();
+    });
+  }
+
+  it('shows the scrolled-back marker with the count of new lines', () => {
+    const { lastFrame } = render(
+      <StatusBar
+        address="h:1"
+        me="ann"
+        conn={{ state: 'online' }}
+        userCount={1}
+        scrolled
+        newCount={12}
+        width={100}
+      />,
+    );
+    expect(lastFrame()).toContain('↓ 12 new');
+    expect(lastFrame()).toContain('1 user');
+    expect(lastFrame()).toMatchSnapshot();
+  });
+
+  it('fits in a narrow terminal on one row', () => {
+    const { lastFrame } = render(
+      <StatusBar
+        address="a-long-host-name.example.org:7777"
+        me="ann"
+        conn={states.offline!}
+        userCount={1}
+        width={40}
+      />,
+    );
+    expect(lastFrame()!.split('\n')).toHaveLength(1);
+    expect(lastFrame()).toMatchSnapshot();
+  });
+});
