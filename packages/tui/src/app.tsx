@@ -66,7 +66,17 @@ export function App(props: AppProps): React.JSX.Element {
   );
 
   const leave = useCallback(() => {
-    void controller.quit().then(() => exit());
+    void controller.quit();
+  }, [controller]);
+
+  useEffect(() => {
+    let live = true;
+    void controller.closed.then(() => {
+      if (live) exit();
+    });
+    return () => {
+      live = false;
+    };
   }, [controller, exit]);
 
   /** Replaces the input; the cursor goes to its end. */

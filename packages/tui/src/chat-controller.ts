@@ -16,8 +16,11 @@ import type { ChatAction, ChatState, ConnStatus, Outgoing } from './state/chat-r
 import { chatReducer, initialState, MAX_LINES } from './state/chat-reducer.js';
 import { KEY_HELP } from './keys.js';
 
-/** How often a busy room may redraw the screen: frames are applied in batches. */
-export const FLUSH_MS = 33;
+/**
+ * How often a busy room may redraw the screen: frames are applied in batches, at most 20 times
+ * a second (each Ink frame costs a few ms of CPU however little changed).
+ */
+export const FLUSH_MS = 50;
 /** Events asked for per `history` request. */
 export const HISTORY_PAGE = 100;
 
@@ -60,7 +63,10 @@ export class ChatController {
   /** Waiting for the `history_end` that ends the replay after `welcome`. */
   private replaying = false;
   private started = false;
-  private quitting = false;
+  private quitting: Promise<void> | undefined;
+  private resolveClosed!: () => void;
+  /** Resolves once the user has left (`/quit`, `{quit}`, Ctrl+C) and the socket is closed. */
+  readonly closed: Promise<void> = new Promise((resolve) => (this.resolveClosed = resolve));
   private readonly password: string | undefined;
 
   constructor(options: ControllerOptions) {
@@ -117,14 +123,18 @@ export class ChatController {
   }
 
   /** Says goodbye and closes; resolves once the socket is closed. */
-  async quit(): Promise<void> {
-    if (this.quitting) return;
-    this.quitting = true;
+  quit(): Promise<void> {
+    this.quitting ??= this.leave();
+    return this.quitting;
+  }
+
+  private async leave(): Promise<void> {
     this.flush();
     if (this.pumpTimer) clearTimeout(this.pumpTimer);
     this.transport.send({ type: 'bye', reason: 'quit' });
     await this.transport.stop('left the chat');
     if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.resolveClosed();
   }
 
   private onOpen(): void {

@@ -1,13 +1,6 @@
 #!/usr/bin/env node
-/** @jsxRuntime automatic */
-/** @jsxImportSource react */
 import meow from 'meow';
-import type { Instance } from 'ink';
-import { render } from 'ink';
 import { DEFAULT_PORT, validateName } from '@ciao/protocol';
-import { App } from './app.js';
-import { ChatController } from './chat-controller.js';
-import { Connection } from './net/connection.js';
 
 const cli = meow(
   `
@@ -55,51 +48,9 @@ if (!Number.isInteger(port) || port < 1 || port > 65_535) {
   process.exit(2);
 }
 
-// eslint-disable-next-line prefer-const
-let instance: Instance | undefined;
-const ENTER_ALT = '\x1b[?1049h\x1b[H';
-const LEAVE_ALT = '\x1b[?1049l';
-let inAlt = false;
-function restoreScreen(): void {
-  if (inAlt) process.stdout.write(LEAVE_ALT);
-  inAlt = false;
-}
-if (altScreen && process.stdout.isTTY) {
-  process.stdout.write(ENTER_ALT);
-  inAlt = true;
-}
-// Every way out gives the terminal back as it was.
-process.on('exit', restoreScreen);
-for (const signal of ['SIGTERM', 'SIGHUP'] as const) {
-  process.on(signal, () => {
-    void controller.quit().finally(() => {
-      instance?.unmount();
-      restoreScreen();
-      process.exit(0);
-    });
-  });
-}
-process.on('uncaughtException', (error) => {
-  instance?.unmount();
-  restoreScreen();
-  process.stderr.write(`ciao: ${error.stack ?? String(error)}\n`);
-  process.exit(1);
-});
-
-const address = `${host}:${port}`;
-const controller = new ChatController({
-  name,
-  address,
-  password,
-  showUsers: users,
-  makeTransport: (handlers) => new Connection({ host, port }, handlers),
-});
-instance = render(<App controller={controller} />, {
-  exitOnCtrlC: false,
-  patchConsole: true,
-  // Ink 6.8's incremental mode leaves stale rows behind in a full-screen layout.
-  incrementalRendering: false,
-});
-await instance.waitUntilExit();
-restoreScreen();
-process.exit(0);
+// React and Ink pick their development or production build when first loaded: the
+// development one costs several times the CPU in a busy room.
+process.env.NODE_ENV ??= 'production';
+const { runTui } = await import('./run-tui.js');
+const code = await runTui({ host, port, name, password, showUsers: users, altScreen });
+process.exit(code);

@@ -1,0 +1,71 @@
+/** @jsxRuntime automatic */
+/** @jsxImportSource react */
+import type { Instance } from 'ink';
+import { render } from 'ink';
+import { App } from './app.js';
+import { ChatController } from './chat-controller.js';
+import { Connection } from './net/connection.js';
+
+export interface TuiOptions {
+  readonly host: string;
+  readonly port: number;
+  /** '' asks for a name first. */
+  readonly name: string;
+  readonly password?: string;
+  readonly showUsers: boolean;
+  readonly altScreen: boolean;
+}
+
+const ENTER_ALT = '\x1b[?1049h\x1b[H';
+const LEAVE_ALT = '\x1b[?1049l';
+
+/**
+ * Runs the chat in this terminal until the user leaves; resolves with the exit code. Uses the
+ * alternate screen when stdout is a terminal and gives the normal one back on every way out.
+ */
+export async function runTui(options: TuiOptions): Promise<number> {
+  let inAlt = false;
+  const restoreScreen = (): void => {
+    if (inAlt) process.stdout.write(LEAVE_ALT);
+    inAlt = false;
+  };
+  if (options.altScreen && process.stdout.isTTY) {
+    process.stdout.write(ENTER_ALT);
+    inAlt = true;
+  }
+  const { host, port } = options;
+  const controller = new ChatController({
+    name: options.name,
+    address: `${host}:${port}`,
+    password: options.password,
+    showUsers: options.showUsers,
+    makeTransport: (handlers) => new Connection({ host, port }, handlers),
+  });
+
+  process.on('exit', restoreScreen);
+  const onSignal = (): void => {
+    void controller.quit();
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGHUP', onSignal);
+  const instance: Instance = render(<App controller={controller} />, {
+    exitOnCtrlC: false,
+    patchConsole: true,
+    // The room's redraws are already batched (FLUSH_MS); a key press must not wait behind them
+    // for a 30 fps slot.
+    maxFps: 60,
+    // Ink 6.8's incremental mode leaves stale rows behind in a full-screen layout.
+    incrementalRendering: false,
+  });
+  const failed = new Promise<number>((resolve) => {
+    process.once('uncaughtException', (error) => {
+      instance.unmount();
+      restoreScreen();
+      process.stderr.write(`ciao: ${error.stack ?? String(error)}\n`);
+      resolve(1);
+    });
+  });
+  const code = await Promise.race([instance.waitUntilExit().then(() => 0), failed]);
+  restoreScreen();
+  return code;
+}
