@@ -8,6 +8,8 @@ import { Session } from './session.js';
 
 /** How long a closing connection may take to read its last bytes before it is destroyed. */
 const CLOSE_GRACE_MS = 2_000;
+/** The longest a flush waits after an expensive one (bounds the latency it adds). */
+const MAX_FLUSH_DELAY_MS = 50;
 
 interface SocketWithSession extends Socket {
   ciaoSession?: Session;
@@ -28,6 +30,8 @@ export class Hub implements RoomSink<Session> {
   #dirty: Session[] = [];
   #slow: Session[] = [];
   #scheduled = false;
+  /** How long the last flush took. */
+  #flushCostMs = 0;
   #nextId = 1;
   #plainCount = 0;
   #sweepTimer: NodeJS.Timeout | undefined;
@@ -181,11 +185,22 @@ export class Hub implements RoomSink<Session> {
   #schedule(): void {
     if (this.#scheduled) return;
     this.#scheduled = true;
-    setImmediate(flushHub, this);
+    // A flush that took long (thousands of sockets) is followed by an equal pause, so that
+    // under load more events share each write and writing never takes more than about half
+    // of the time: per-write cost, not per-delivery cost, is what a large room pays.
+    if (this.#flushCostMs >= 1)
+      setTimeout(flushHub, Math.min(this.#flushCostMs, MAX_FLUSH_DELAY_MS), this);
+    else setImmediate(flushHub, this);
   }
 
   /** Writes everything queued this turn: one write per connection. */
   flush(): void {
+    const t0 = performance.now();
+    this.#flush();
+    this.#flushCostMs = performance.now() - t0;
+  }
+
+  #flush(): void {
     this.#scheduled = false;
     this.#dropSlow();
     const batch = this.#batch;
@@ -229,8 +244,8 @@ export class Hub implements RoomSink<Session> {
     for (const s of slow) {
       if (s.socket.destroyed) continue;
       const pending = s.socket.writableLength + s.privBytes;
-      s.priv = [];
-      s.privAt = [];
+      s.priv = undefined;
+      s.privAt = undefined;
       s.privBytes = 0;
       s.leave('slow_consumer');
       s.dirty = false;

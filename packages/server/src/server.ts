@@ -103,7 +103,11 @@ function onConnection(hub: Hub, socket: Socket): void {
     return;
   }
   const session = hub.accept(socket);
-  hub.log.info('connect', { conn: session.id, from: session.remote });
+  if (hub.log.enabled('info'))
+    hub.log.info('connect', {
+      conn: session.id,
+      from: `${socket.remoteAddress}:${socket.remotePort}`,
+    });
 }
 
 function ignore(): void {}

@@ -29,7 +29,6 @@ export class Session {
   readonly id: number;
   readonly socket: Socket;
   readonly hub: Hub;
-  readonly remote: string;
   mode: SessionMode = 'unknown';
   member: Member<Session> | undefined;
   input: JsonInput | PlainInput | undefined;
@@ -45,8 +44,8 @@ export class Session {
 
   // Output state, driven by the hub. Private items are queued with the position the shared
   // broadcast batch had when they were queued, so both interleave in creation order.
-  priv: Buffer[] = [];
-  privAt: number[] = [];
+  priv: Buffer[] | undefined;
+  privAt: number[] | undefined;
   privBytes = 0;
   /** Batch position this session's share of the broadcasts starts at (joined mid-turn). */
   batchStart = 0;
@@ -62,7 +61,6 @@ export class Session {
     this.id = id;
     this.socket = socket;
     this.hub = hub;
-    this.remote = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
     this.connectedAt = now;
     this.lastRecv = now;
   }
@@ -332,8 +330,8 @@ export class Session {
 
   private queue(buf: Buffer): void {
     if (this.slow || this.socket.destroyed) return;
-    this.priv.push(buf);
-    this.privAt.push(this.hub.batchPosition());
+    (this.priv ??= []).push(buf);
+    (this.privAt ??= []).push(this.hub.batchPosition());
     this.privBytes += buf.length;
     if (this.privBytes + this.socket.writableLength > this.hub.config.maxOutputBytes) {
       this.hub.slowConsumer(this);
@@ -350,19 +348,19 @@ export class Session {
   flush(batch: readonly HistoryEntry[], shared: Buffer | undefined, to: number): boolean {
     const socket = this.socket;
     if (this.slow || socket.writableEnded || socket.destroyed) {
-      this.priv = [];
-      this.privAt = [];
+      this.priv = undefined;
+      this.privAt = undefined;
       this.privBytes = 0;
       return true;
     }
     const from = this.batchStart;
     let data: Buffer | undefined;
-    if (this.priv.length === 0) {
+    if (this.priv === undefined) {
       if (from === 0 && to === batch.length && shared) data = shared;
       else if (to > from) data = this.concat(batch, from, to, undefined);
     } else data = this.concat(batch, from, to, this.priv);
-    this.priv = [];
-    this.privAt = [];
+    this.priv = undefined;
+    this.privAt = undefined;
     this.privBytes = 0;
     this.batchStart = 0;
     this.batchEnd = -1;
@@ -388,7 +386,7 @@ export class Session {
     const parts: Buffer[] = [];
     let pos = from;
     if (priv) {
-      const at = this.privAt;
+      const at = this.privAt!;
       for (let i = 0; i < priv.length; i++) {
         const stop = Math.min(at[i]!, to);
         for (; pos < stop; pos++)

@@ -1,0 +1,346 @@
+/**
+ * Load generator for the ciao server: `pnpm bench` (from the root or this package).
+ *
+ *   tsx --conditions=@ciao/source bench/bench.ts [--mode all|load|idle|saturate]
+ *       [--clients N] [--senders S] [--rate MSGS_PER_SEC] [--duration SECONDS]
+ *       [--workers W] [--idle-clients N] [--prof]
+ *
+ * Starts the server as `pnpm server` does (tsx from source, its own process), connects N JSON
+ * clients from W generator processes, has S of them send at a fixed total rate, and reports
+ * deliveries per second, end-to-end latency (send time is in the text; ~50 clients sampled),
+ * lost and duplicated messages (every client checks the seq of every message), server CPU and
+ * peak RSS. `idle` holds N idle connections and reports RSS per connection; `saturate` raises
+ * the rate until p99 > 200 ms or a message is lost.
+ */
+import { fork } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { FromWorker, ToWorker } from './load-worker.js';
+import type { ServerProcess } from './proc.js';
+import { cpuSeconds, memory, packageDir, startServerProcess } from './proc.js';
+
+const { values: args } = parseArgs({
+  options: {
+    mode: { type: 'string', default: 'all' },
+    clients: { type: 'string' },
+    senders: { type: 'string' },
+    rate: { type: 'string' },
+    duration: { type: 'string', default: '10' },
+    workers: { type: 'string', default: '2' },
+    'idle-clients': { type: 'string', default: '10000' },
+    prof: { type: 'boolean', default: false },
+  },
+});
+
+const WORKERS = Number(args.workers);
+const DURATION_S = Number(args.duration);
+
+interface LoadResult {
+  clients: number;
+  senders: number;
+  rate: number;
+  sent: number;
+  deliveries: number;
+  deliveriesPerSec: number;
+  lost: number;
+  dups: number;
+  closed: number;
+  p50: number;
+  p99: number;
+  max: number;
+  cpuPercent: number;
+  peakRssMb: number;
+}
+
+class Workers {
+  readonly procs: ChildProcess[] = [];
+  #inbox: FromWorker[][] = [];
+  #waiters: (() => void)[] = [];
+
+  constructor(count: number) {
+    for (let i = 0; i < count; i++) {
+      const child = fork(join(packageDir, 'bench', 'load-worker.ts'), [], {
+        execArgv: ['--import', 'tsx'],
+        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      });
+      this.#inbox.push([]);
+      child.on('message', (m: FromWorker) => {
+        this.#inbox[i]!.push(m);
+        for (const w of this.#waiters.splice(0)) w();
+      });
+      this.procs.push(child);
+    }
+  }
+
+  send(i: number, msg: ToWorker): void {
+    this.procs[i]!.send(msg);
+  }
+
+  broadcast(msg: ToWorker): void {
+    for (let i = 0; i < this.procs.length; i++) this.send(i, msg);
+  }
+
+  /** Waits for one message of `type` from every worker. */
+  async collect<T extends FromWorker['type']>(
+    type: T,
+    timeoutMs = 120_000,
+  ): Promise<Extract<FromWorker, { type: T }>[]> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      if (this.#inbox.every((box) => box.some((m) => m.type === type))) {
+        return this.#inbox.map((box) => {
+          const idx = box.findIndex((m) => m.type === type);
+          return box.splice(idx, 1)[0] as Extract<FromWorker, { type: T }>;
+        });
+      }
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${type} from the workers`);
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, 1000);
+        this.#waiters.push(() => {
+          clearTimeout(t);
+          resolve();
+        });
+      });
+    }
+  }
+
+  async exit(): Promise<void> {
+    await Promise.all(
+      this.procs.map(
+        (p) =>
+          new Promise<void>((resolve) => {
+            if (p.exitCode !== null) return resolve();
+            p.once('exit', () => resolve());
+            p.send({ type: 'exit' } satisfies ToWorker);
+          }),
+      ),
+    );
+  }
+}
+
+function serverFlags(clients: number): string[] {
+  return [
+    '--rate',
+    '1000000',
+    '--burst',
+    '1000000',
+    '--max-clients',
+    String(clients + 100),
+    '--idle-timeout',
+    '10m',
+    '--log-level',
+    'warn',
+  ];
+}
+
+function nodeFlags(label: string): string[] {
+  if (!args.prof) return [];
+  const dir = join(packageDir, '.bench');
+  mkdirSync(dir, { recursive: true });
+  return [
+    '--cpu-prof',
+    `--cpu-prof-dir=${dir}`,
+    `--cpu-prof-name=server-${label}-${Date.now()}.cpuprofile`,
+  ];
+}
+
+async function withClients<T>(
+  clients: number,
+  senders: number,
+  label: string,
+  body: (server: ServerProcess, workers: Workers) => Promise<T>,
+): Promise<T> {
+  const server = await startServerProcess(serverFlags(clients), nodeFlags(label));
+  const workers = new Workers(WORKERS);
+  try {
+    const per = Math.ceil(clients / WORKERS);
+    const senderIdx = Array.from({ length: senders }, (_, i) =>
+      Math.floor((i * clients) / senders),
+    );
+    for (let w = 0; w < WORKERS; w++) {
+      const first = w * per;
+      const count = Math.max(0, Math.min(per, clients - first));
+      workers.send(w, {
+        type: 'connect',
+        port: server.port,
+        first,
+        count,
+        senders: senderIdx.filter((i) => i >= first && i < first + count),
+        sampleEvery: Math.max(1, Math.floor(clients / 50)),
+      });
+    }
+    const ready = await workers.collect('ready');
+    const failed = ready.reduce((n, r) => n + r.failed, 0);
+    if (failed > 0) throw new Error(`${failed} clients failed to register`);
+    return await body(server, workers);
+  } finally {
+    await workers.exit();
+    const code = await server.stop();
+    if (code !== 0) console.error(`server exited with ${code}`);
+  }
+}
+
+async function phase(
+  server: ServerProcess,
+  workers: Workers,
+  clients: number,
+  senders: number,
+  rate: number,
+  durationS: number,
+): Promise<LoadResult> {
+  const cpu0 = cpuSeconds(server.pid);
+  const t0 = performance.now();
+  workers.broadcast({ type: 'run', perSenderRate: rate / senders, durationMs: durationS * 1000 });
+  const sent = (await workers.collect('sent')).reduce((n, s) => n + s.count, 0);
+  workers.broadcast({ type: 'drain', expected: sent, timeoutMs: 5_000 });
+  const stats = await workers.collect('stats');
+  if (process.env['BENCH_DEBUG'])
+    console.error(
+      stats.map((s) => ({ ...s, latencies: s.latencies.length })),
+      { sent },
+    );
+  const elapsed = (performance.now() - t0) / 1000;
+  const cpu = cpuSeconds(server.pid) - cpu0;
+  const deliveries = stats.reduce((n, s) => n + s.received, 0);
+  const lat = stats.flatMap((s) => s.latencies).sort((a, b) => a - b);
+  const q = (p: number) =>
+    lat.length ? lat[Math.min(lat.length - 1, Math.floor(p * lat.length))]! : NaN;
+  return {
+    clients,
+    senders,
+    rate,
+    sent,
+    deliveries,
+    deliveriesPerSec: deliveries / Math.max(durationS, elapsed - 0.0),
+    lost: Math.max(0, sent * clients - deliveries),
+    dups: stats.reduce((n, s) => n + s.dups, 0),
+    closed: stats.reduce((n, s) => n + s.closed, 0),
+    p50: q(0.5),
+    p99: q(0.99),
+    max: lat.at(-1) ?? NaN,
+    cpuPercent: (cpu / elapsed) * 100,
+    peakRssMb: memory(server.pid).peak / 2 ** 20,
+  };
+}
+
+async function load(clients: number, senders: number, rate: number): Promise<LoadResult> {
+  return withClients(clients, senders, `load-${clients}-${rate}`, async (server, workers) => {
+    await phase(server, workers, clients, senders, rate, 2); // warm-up, not reported
+    return phase(server, workers, clients, senders, rate, DURATION_S);
+  });
+}
+
+async function saturate(clients: number, senders: number): Promise<LoadResult[]> {
+  return withClients(clients, senders, `saturate-${clients}`, async (server, workers) => {
+    await phase(server, workers, clients, senders, 500, 2);
+    const results: LoadResult[] = [];
+    for (const rate of [1000, 1500, 2000, 2500, 3000, 4000, 5000, 6000, 8000]) {
+      const r = await phase(server, workers, clients, senders, rate, 5);
+      results.push(r);
+      printLoad([r]);
+      if (r.p99 > 200 || r.lost > 0 || r.dups > 0 || r.closed > 0) break;
+    }
+    return results;
+  });
+}
+
+/** Asks the server (started with the GC hook) for a full GC, and waits for it to settle. */
+async function collectGarbage(server: ServerProcess): Promise<void> {
+  server.child.kill('SIGUSR2');
+  await new Promise((r) => setTimeout(r, 1500));
+}
+
+async function idle(clients: number): Promise<void> {
+  const server = await startServerProcess(serverFlags(clients), [
+    ...nodeFlags('idle'),
+    '--expose-gc',
+    '--import',
+    join(packageDir, 'bench', 'gc-on-signal.mjs'),
+  ]);
+  await new Promise((r) => setTimeout(r, 1000));
+  await collectGarbage(server);
+  const before = memory(server.pid).rss;
+  const workers = new Workers(WORKERS);
+  try {
+    const per = Math.ceil(clients / WORKERS);
+    for (let w = 0; w < WORKERS; w++) {
+      const first = w * per;
+      workers.send(w, {
+        type: 'connect',
+        port: server.port,
+        first,
+        count: Math.max(0, Math.min(per, clients - first)),
+        senders: [],
+        sampleEvery: 1e9,
+      });
+    }
+    const ready = await workers.collect('ready', 300_000);
+    const connected = ready.reduce((n, r) => n + r.connected, 0);
+    await new Promise((r) => setTimeout(r, 2000));
+    const held = memory(server.pid);
+    await collectGarbage(server);
+    const after = memory(server.pid);
+    console.log('\nidle connections');
+    console.table([
+      {
+        connections: connected,
+        'empty RSS MB': +(before / 2 ** 20).toFixed(1),
+        'RSS MB': +(held.rss / 2 ** 20).toFixed(1),
+        'KB/conn': +((held.rss - before) / connected / 1024).toFixed(2),
+        'RSS after GC MB': +(after.rss / 2 ** 20).toFixed(1),
+        'KB/conn after GC': +((after.rss - before) / connected / 1024).toFixed(2),
+        'peak RSS MB': +(after.peak / 2 ** 20).toFixed(1),
+        'start-up ms': Math.round(server.startupMs),
+      },
+    ]);
+  } finally {
+    await workers.exit();
+    await server.stop();
+  }
+}
+
+function printLoad(rows: LoadResult[]): void {
+  console.table(
+    rows.map((r) => ({
+      clients: r.clients,
+      senders: r.senders,
+      'msgs/s': r.rate,
+      sent: r.sent,
+      'deliveries/s': Math.round(r.deliveriesPerSec),
+      lost: r.lost,
+      dup: r.dups,
+      dropped: r.closed,
+      'p50 ms': +r.p50.toFixed(2),
+      'p99 ms': +r.p99.toFixed(2),
+      'max ms': +r.max.toFixed(1),
+      'server CPU %': Math.round(r.cpuPercent),
+      'peak RSS MB': +r.peakRssMb.toFixed(1),
+    })),
+  );
+}
+
+const mode = args.mode;
+if (mode === 'load') {
+  const clients = Number(args.clients ?? 1000);
+  printLoad([await load(clients, Number(args.senders ?? 10), Number(args.rate ?? 100))]);
+} else if (mode === 'idle') {
+  await idle(Number(args['idle-clients']));
+} else if (mode === 'saturate') {
+  console.log('saturation (rate raised until p99 > 200 ms or loss):');
+  await saturate(Number(args.clients ?? 1000), Number(args.senders ?? 100));
+} else if (mode === 'all') {
+  console.log(`ciao server benchmark: ${DURATION_S} s per run, ${WORKERS} generator processes`);
+  const rows = [await load(1000, 10, 100)];
+  printLoad(rows);
+  rows.push(await load(1000, 100, 1000));
+  printLoad(rows.slice(1));
+  await idle(Number(args['idle-clients']));
+  console.log('\nsaturation (rate raised until p99 > 200 ms or loss):');
+  await saturate(1000, 100);
+} else {
+  console.error(`unknown --mode ${mode} (all, load, idle, saturate)`);
+  process.exit(2);
+}
+process.exit(0);
