@@ -13,7 +13,7 @@ import { UserList } from './components/UserList.js';
 import { useBell } from './hooks/use-bell.js';
 import { useChatState } from './hooks/use-chat-state.js';
 import { useTerminalSize } from './hooks/use-terminal-size.js';
-import { KEY_HINT, keyCommand } from './keys.js';
+import { KEY_HINT, keyCommand, SHORT_KEY_HINT } from './keys.js';
 import { scrollDown, scrollUp, visibleWindow } from './layout/visible-window.js';
 import type { Completion } from './state/complete-name.js';
 import { completeName } from './state/complete-name.js';
@@ -224,7 +224,7 @@ export function App(props: AppProps): React.JSX.Element {
         onSubmit={submit}
         onKey={onKey}
         prompt={promptText}
-        hint={columns >= 60 ? KEY_HINT : 'Enter send · PgUp/PgDn · ^C quit'}
+        hint={stringWidth(KEY_HINT) <= columns ? KEY_HINT : SHORT_KEY_HINT}
         width={columns}
         placeholder="type a message, /help for commands"
       />

@@ -39,6 +39,8 @@ export function keyCommand(input: string, key: Key): KeyCommand | undefined {
 /** The one-line hint under the input. */
 export const KEY_HINT =
   'Enter send · ↑↓ history · PgUp/PgDn scroll · Tab names · ^N users · ^C quit';
+/** The hint on terminals too narrow for KEY_HINT. */
+export const SHORT_KEY_HINT = 'Enter send · PgUp/PgDn scroll · Tab names · ^C quit';
 
 /** Key lines of `/help`. */
 export const KEY_HELP: readonly string[] = [

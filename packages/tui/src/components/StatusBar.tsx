@@ -51,8 +51,13 @@ export function StatusBar(props: StatusBarProps): React.JSX.Element {
         <Text bold color="cyan">
           ciao
         </Text>
-        <Text dimColor> │ </Text>
-        <Text>{props.address}</Text>
+        {/* Narrow terminals keep the state and the scroll marker rather than the address. */}
+        {props.width >= 70 && (
+          <>
+            <Text dimColor> │ </Text>
+            <Text>{props.address}</Text>
+          </>
+        )}
         {props.me !== '' && (
           <>
             <Text dimColor> │ </Text>

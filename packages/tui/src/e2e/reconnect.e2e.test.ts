@@ -1,0 +1,185 @@
+import net from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ServerFrame } from '@ciao/protocol';
+import {
+  encodeFrameString,
+  FrameDecoder,
+  LIMITS,
+  PROTOCOL_VERSION,
+  validateServerFrame,
+} from '@ciao/protocol';
+import { ChatController } from '../chat-controller.js';
+import { Connection } from '../net/connection.js';
+import type { ServerProcess } from '../test/processes.js';
+import { serverAvailable, startServerProcess } from '../test/processes.js';
+import { waitFor } from '../test/wait-for.js';
+
+const hasServer = await serverAvailable();
+
+/** A TCP proxy that can cut every connection through it and refuse new ones for a while. */
+class CuttableProxy {
+  readonly server: net.Server;
+  private readonly sockets = new Set<net.Socket>();
+  private open = true;
+
+  constructor(targetPort: number) {
+    this.server = net.createServer((client) => {
+      if (!this.open) {
+        client.destroy();
+        return;
+      }
+      const upstream = net.connect({ host: '127.0.0.1', port: targetPort });
+      for (const socket of [client, upstream]) {
+        this.sockets.add(socket);
+        socket.on('close', () => this.sockets.delete(socket));
+        socket.on('error', () => {});
+      }
+      client.pipe(upstream);
+      upstream.pipe(client);
+      client.on('close', () => upstream.destroy());
+      upstream.on('close', () => client.destroy());
+    });
+  }
+
+  listen(): Promise<number> {
+    return new Promise((resolve) =>
+      this.server.listen(0, '127.0.0.1', () =>
+        resolve((this.server.address() as net.AddressInfo).port),
+      ),
+    );
+  }
+
+  /** Drops every connection at once, as a network failure would, and refuses new ones. */
+  cut(): void {
+    this.open = false;
+    for (const socket of this.sockets) socket.destroy();
+  }
+
+  heal(): void {
+    this.open = true;
+  }
+
+  close(): Promise<void> {
+    this.cut();
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+}
+
+/** A bare JSON client: sends frames, records every valid server frame. */
+class RawClient {
+  readonly frames: ServerFrame[] = [];
+  private readonly socket: net.Socket;
+
+  constructor(port: number, name: string) {
+    const decoder = new FrameDecoder(LIMITS.maxServerFrameBytes);
+    this.socket = net.connect({ host: '127.0.0.1', port });
+    this.socket.on('data', (chunk: Buffer) => {
+      for (const decoded of decoder.push(chunk)) {
+        if (!decoded.ok) continue;
+        const checked = validateServerFrame(decoded.frame);
+        if (checked.ok) this.frames.push(checked.frame);
+      }
+    });
+    this.send({ type: 'hello', protocol: PROTOCOL_VERSION, name });
+  }
+
+  send(frame: Parameters<typeof encodeFrameString>[0]): void {
+    this.socket.write(encodeFrameString(frame));
+  }
+
+  texts(): string[] {
+    return this.frames.flatMap((f) => (f.type === 'message' ? [`${f.from}: ${f.text}`] : []));
+  }
+
+  close(): void {
+    this.socket.destroy();
+  }
+}
+
+describe.skipIf(!hasServer)('reconnecting through a connection cut', () => {
+  let server: ServerProcess;
+  let proxy: CuttableProxy;
+  let proxyPort: number;
+
+  beforeAll(async () => {
+    server = await startServerProcess();
+    proxy = new CuttableProxy(server.port);
+    proxyPort = await proxy.listen();
+  }, 30_000);
+
+  afterAll(async () => {
+    await proxy?.close();
+    await server?.stop();
+  }, 15_000);
+
+  it('reconnects with token and since, merges the replay and resends the unconfirmed once', async () => {
+    const ann = new ChatController({
+      name: 'ann',
+      address: 'proxy',
+      flushMs: 0,
+      makeTransport: (handlers) =>
+        new Connection({ host: '127.0.0.1', port: proxyPort, random: () => 0 }, handlers),
+    });
+    const annTexts = (): string[] =>
+      ann
+        .getState()
+        .lines.filter((l) => l.kind === 'message' && l.sub === 0)
+        .map((l) => `${l.from}: ${l.text}`);
+    ann.start();
+    await waitFor(() => ann.getState().conn.state === 'online', 10_000, 'ann online');
+    const bob = new RawClient(server.port, 'bob');
+    await waitFor(() => ann.getState().users.includes('bob'), 10_000, 'bob joined');
+
+    bob.send({ type: 'say', text: 'before the cut', id: 'b1' });
+    await waitFor(
+      () => annTexts().includes('bob: before the cut'),
+      5_000,
+      () => annTexts().join('\n'),
+    );
+
+    ann.submit('sent as the line died');
+    proxy.cut();
+    await waitFor(() => ann.getState().conn.state !== 'online', 5_000, 'ann offline');
+    bob.send({ type: 'say', text: 'while you were away', id: 'b2' });
+    ann.submit('typed while offline');
+    expect(ann.getState().outbox.length).toBeGreaterThanOrEqual(1);
+
+    proxy.heal();
+    await waitFor(
+      () => ann.getState().outbox.length === 0,
+      15_000,
+      () => JSON.stringify(ann.getState().conn),
+    );
+    await waitFor(
+      () => annTexts().includes('bob: while you were away'),
+      5_000,
+      () => annTexts().join('\n'),
+    );
+    await waitFor(
+      () => bob.texts().includes('ann: typed while offline'),
+      5_000,
+      () => bob.texts().join('\n'),
+    );
+
+    // Nothing lost, nothing doubled, in server order.
+    const seen = annTexts();
+    for (const text of [
+      'bob: before the cut',
+      'ann: sent as the line died',
+      'bob: while you were away',
+      'ann: typed while offline',
+    ]) {
+      expect(seen.filter((t) => t === text)).toHaveLength(1);
+    }
+    expect(bob.texts().filter((t) => t === 'ann: typed while offline')).toHaveLength(1);
+    expect(bob.texts().filter((t) => t === 'ann: sent as the line died')).toHaveLength(1);
+    const seqs = ann
+      .getState()
+      .lines.filter((l) => l.sub === 0)
+      .map((l) => l.seq);
+    expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+
+    bob.close();
+    await ann.quit();
+  }, 45_000);
+});
