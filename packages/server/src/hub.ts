@@ -30,8 +30,9 @@ export class Hub implements RoomSink<Session> {
   #dirty: Session[] = [];
   #slow: Session[] = [];
   #scheduled = false;
-  /** How long the last flush took. */
-  #flushCostMs = 0;
+  /** When the last flush ended and how long it took (see #schedule). */
+  #lastFlushEnd = 0;
+  #lastFlushCost = 0;
   #nextId = 1;
   #plainCount = 0;
   #sweepTimer: NodeJS.Timeout | undefined;
@@ -185,11 +186,15 @@ export class Hub implements RoomSink<Session> {
   #schedule(): void {
     if (this.#scheduled) return;
     this.#scheduled = true;
-    // A flush that took long (thousands of sockets) is followed by an equal pause, so that
-    // under load more events share each write and writing never takes more than about half
-    // of the time: per-write cost, not per-delivery cost, is what a large room pays.
-    if (this.#flushCostMs >= 1)
-      setTimeout(flushHub, Math.min(this.#flushCostMs, MAX_FLUSH_DELAY_MS), this);
+    // A flush that took long (thousands of sockets) is followed by a pause as long, so that
+    // under load more events share each write and writing takes at most about half of the
+    // time: per-write cost, not per-delivery cost, is what a large room pays. When the room
+    // is quiet, the last flush is long past and the next one goes out at once.
+    const wait = Math.min(
+      this.#lastFlushEnd + this.#lastFlushCost - performance.now(),
+      MAX_FLUSH_DELAY_MS,
+    );
+    if (wait >= 1) setTimeout(flushHub, wait, this);
     else setImmediate(flushHub, this);
   }
 
@@ -197,7 +202,8 @@ export class Hub implements RoomSink<Session> {
   flush(): void {
     const t0 = performance.now();
     this.#flush();
-    this.#flushCostMs = performance.now() - t0;
+    this.#lastFlushEnd = performance.now();
+    this.#lastFlushCost = this.#lastFlushEnd - t0;
   }
 
   #flush(): void {

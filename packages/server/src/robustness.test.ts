@@ -46,7 +46,12 @@ describe('robustness', () => {
     const got = reader.frames.filter((f) => f.type === 'message' && f['from'] === 'sender');
     expect(got).toHaveLength(total);
     expect(reader.closed).toBe(false);
+    // Once it reads again, what was accepted for it ends with the fatal error, then the close.
     slow.socket.resume();
+    expect(await slow.next('error', () => true, 5_000)).toMatchObject({
+      code: 'slow_consumer',
+      fatal: true,
+    });
     await slow.waitClosed(5_000);
   });
 
