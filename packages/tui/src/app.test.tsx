@@ -64,6 +64,14 @@ describe('App', () => {
     await waitFor(() => controller.getState().me === 'zoë', 3000, frame);
   });
 
+  it('shows the name input whatever the terminal height', async () => {
+    for (const rows of [9, 10, 13, 14]) {
+      const { frame } = setup({ name: '', rows, columns: 60 });
+      await waitFor(() => frame().includes('What is your name?'));
+      expect(frame()).toContain('name:');
+    }
+  });
+
   it('scrolls back with PageUp without being yanked down, and jumps back with End', async () => {
     const { transport, frame, view } = setup({ rows: 10 });
     await tick();

@@ -94,9 +94,7 @@ export function InputLine(props: InputLineProps): React.JSX.Element {
         <Text bold color="cyan">
           {prompt}{' '}
         </Text>
-        <Box flexGrow={1} flexShrink={1}>
-          {line}
-        </Box>
+        {line}
       </Box>
       {props.hint !== undefined && props.hint !== '' && (
         <Text dimColor wrap="truncate-end">

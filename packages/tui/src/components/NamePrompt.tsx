@@ -37,14 +37,16 @@ export function NamePrompt(props: NamePromptProps): React.JSX.Element {
       flexDirection="column"
       width={props.width}
       height={props.height}
-      justifyContent="center"
       paddingX={2}
+      // Whole rows of padding, not justifyContent="center": centring puts rows at half
+      // positions and Ink 6.8 then drops the input row on every other terminal height.
+      paddingTop={Math.max(0, Math.floor((props.height - 8) / 2))}
     >
       <Text bold>What is your name?</Text>
       <Text dimColor wrap="wrap">
-        1 to 24 letters, digits, _ - or . starting with a letter or digit.
+        Up to 24 letters, digits, _ - or . (starting with a letter or digit)
       </Text>
-      <Box marginTop={1}>
+      <Box marginTop={1} flexShrink={0}>
         <InputLine
           value={value}
           onChange={(next) => {

@@ -6,6 +6,7 @@ import { render } from '../test/render.js';
 import { StatusBar } from './StatusBar.js';
 
 const states: Record<string, ConnStatus> = {
+  idle: { state: 'idle' },
   connecting: { state: 'connecting', attempt: 0 },
   reconnecting: { state: 'connecting', attempt: 3 },
   online: { state: 'online' },

@@ -23,6 +23,8 @@ export interface StatusBarProps {
 /** What the connection is doing, in words, with its colour. */
 export function describeConn(conn: ConnStatus): { text: string; color: string } {
   switch (conn.state) {
+    case 'idle':
+      return { text: '○ not connected yet', color: 'gray' };
     case 'connecting':
       return {
         text: conn.attempt === 0 ? '◌ connecting…' : `◌ reconnecting (attempt ${conn.attempt})…`,

@@ -51,6 +51,8 @@ export interface Outgoing {
 }
 
 export type ConnStatus =
+  /** Not started: waiting for a name. */
+  | { readonly state: 'idle' }
   | { readonly state: 'connecting'; readonly attempt: number }
   | { readonly state: 'online' }
   | {
@@ -136,7 +138,7 @@ export function initialState(options: {
   return {
     me: options.me,
     address: options.address,
-    conn: { state: 'connecting', attempt: 0 },
+    conn: options.me === '' ? { state: 'idle' } : { state: 'connecting', attempt: 0 },
     users: [],
     lines: [],
     outbox: [],
