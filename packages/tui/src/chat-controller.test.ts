@@ -178,4 +178,30 @@ describe('ChatController', () => {
     expect(updates).toBe(1);
     expect(controller.getState().lines.filter((l) => l.sub === 0)).toHaveLength(200);
   });
+
+  it('redraws less often while the room is flooded, and quickly again when it calms down', () => {
+    vi.useFakeTimers();
+    const { controller, transport } = fakeSession({ flushMs: 30, busyFlushMs: 100 });
+    controller.start();
+    online(transport);
+    let updates = 0;
+    controller.subscribe(() => updates++);
+    let seq = 0;
+    const burst = (n: number) =>
+      transport.receive(...Array.from({ length: n }, () => msg(++seq, 'bob', `m${seq}`)));
+    burst(50);
+    vi.advanceTimersByTime(30);
+    expect(updates).toBe(1);
+    burst(50);
+    vi.advanceTimersByTime(30);
+    expect(updates).toBe(1); // busy: waits for 100 ms
+    vi.advanceTimersByTime(70);
+    expect(updates).toBe(2);
+    burst(1);
+    vi.advanceTimersByTime(100);
+    expect(updates).toBe(3);
+    burst(1); // the last batch was small: back to 30 ms
+    vi.advanceTimersByTime(30);
+    expect(updates).toBe(4);
+  });
 });

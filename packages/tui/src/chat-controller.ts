@@ -17,10 +17,14 @@ import { chatReducer, initialState, MAX_LINES } from './state/chat-reducer.js';
 import { KEY_HELP } from './keys.js';
 
 /**
- * How often a busy room may redraw the screen: frames are applied in batches, at most 20 times
- * a second (each Ink frame costs a few ms of CPU however little changed).
+ * Frames from the server are applied in batches: a calm room redraws within FLUSH_MS (about 30
+ * times a second at most), a flooded one every BUSY_FLUSH_MS (each Ink frame costs several ms
+ * of CPU however little changed, and nobody reads 500 lines a second).
  */
-export const FLUSH_MS = 50;
+export const FLUSH_MS = 33;
+export const BUSY_FLUSH_MS = 100;
+/** A batch this big means the room is busy. */
+export const BUSY_BATCH = 10;
 /** Events asked for per `history` request. */
 export const HISTORY_PAGE = 100;
 
@@ -34,8 +38,10 @@ export interface ControllerOptions {
   readonly now?: () => number;
   /** Message id generator. Default: a random 8-character prefix per client and a counter. */
   readonly newId?: () => string;
-  /** Batching interval; 0 applies every frame at once (tests). */
+  /** Batching interval; 0 applies every frame at once (tests). Default FLUSH_MS. */
   readonly flushMs?: number;
+  /** Batching interval while the room is busy. Default BUSY_FLUSH_MS. */
+  readonly busyFlushMs?: number;
   readonly showUsers?: boolean;
 }
 
@@ -53,6 +59,9 @@ export class ChatController {
   private readonly now: () => number;
   private readonly newId: () => string;
   private readonly flushMs: number;
+  private readonly busyFlushMs: number;
+  /** The last batch was big: wait longer for the next. */
+  private busy = false;
   private readonly pacer: RatePacer;
   private inbox: ServerFrame[] = [];
   private flushTimer: NodeJS.Timeout | undefined;
@@ -75,6 +84,7 @@ export class ChatController {
     let counter = 0;
     this.newId = options.newId ?? (() => `${prefix}-${++counter}`);
     this.flushMs = options.flushMs ?? FLUSH_MS;
+    this.busyFlushMs = options.busyFlushMs ?? Math.max(this.flushMs, BUSY_FLUSH_MS);
     this.password = options.password;
     this.pacer = new RatePacer(DEFAULTS.ratePerSec, DEFAULTS.rateBurst, this.now);
     this.pacer.configure(DEFAULTS.ratePerSec, DEFAULTS.rateBurst);
@@ -196,7 +206,11 @@ export class ChatController {
     }
     this.inbox.push(frame);
     if (this.flushMs <= 0) this.flush();
-    else this.flushTimer ??= setTimeout(() => this.flush(), this.flushMs);
+    else
+      this.flushTimer ??= setTimeout(
+        () => this.flush(),
+        this.busy ? this.busyFlushMs : this.flushMs,
+      );
   }
 
   /** Returns true when the error was fully handled here. */
@@ -223,6 +237,7 @@ export class ChatController {
     if (this.inbox.length === 0) return;
     const frames = this.inbox;
     this.inbox = [];
+    this.busy = frames.length >= BUSY_BATCH;
     this.dispatch({ type: 'server', frames, ts: this.now() });
   }
 
