@@ -46,8 +46,7 @@ export async function runTui(options: TuiOptions): Promise<number> {
   const onSignal = (): void => {
     void controller.quit();
   };
-  process.on('SIGTERM', onSignal);
-  process.on('SIGHUP', onSignal);
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, onSignal);
   const instance: Instance = render(<App controller={controller} />, {
     exitOnCtrlC: false,
     patchConsole: true,

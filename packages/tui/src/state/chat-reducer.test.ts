@@ -54,6 +54,22 @@ describe('chatReducer', () => {
     expect(state.lastSeq).toBe(4);
   });
 
+  it('keeps the old lines and shows new ones after a server restart renumbered its events', () => {
+    let state = run(fresh(), server(msg(1, 'bob', 'a'), msg(2, 'bob', 'b'), msg(3, 'bob', 'c')));
+    state = run(
+      state,
+      server(
+        welcome({ seq: 1 }),
+        { type: 'history_end', more: false },
+        msg(2, 'bob', 'after restart'),
+      ),
+    );
+    const texts = state.lines.filter((l) => l.kind === 'message').map((l) => l.text);
+    expect(texts).toEqual(['a', 'b', 'c', 'after restart']);
+    expect(new Set(state.lines.map((l) => l.key)).size).toBe(state.lines.length);
+    expect(state.lastSeq).toBe(2);
+  });
+
   it('keeps an unconfirmed message in the outbox until the server echoes its id', () => {
     const item = { id: 'x-1', ts: T0, frame: { type: 'say' as const, text: 'hi', id: 'x-1' } };
     let state = run(fresh(), { type: 'outgoing', item });

@@ -371,7 +371,15 @@ class Draft {
         this.next.inReplay = true;
         this.next.conn = { state: 'online' };
         this.setUsers(frame.users.map(sanitize));
-        if (this.next.lastSeq === undefined) {
+        if (this.next.lastSeq !== undefined && frame.seq < this.next.lastSeq) {
+          this.rebase(this.next.lastSeq + 1);
+          this.next.lastSeq = frame.seq;
+          this.addLocal(
+            'notice',
+            'the server restarted: earlier messages above are from before',
+            now,
+          );
+        } else if (this.next.lastSeq === undefined) {
           this.next.lastSeq = frame.seq;
         }
         this.addLocal(
@@ -436,6 +444,23 @@ class Draft {
       default:
         return assertNever(frame);
     }
+  }
+
+  /**
+   * A server that restarted numbers its events from 1 again: what we have moves below zero, so
+   * new events sort after it and are not taken for duplicates of old seqs.
+   */
+  private rebase(shift: number): void {
+    const epoch = this.next.localCount + 1;
+    this.next.localCount = epoch;
+    this.lines = (this.lines ?? this.base.lines).map((line) => ({
+      ...line,
+      seq: line.seq - shift,
+      key: `r${epoch}${line.key}`,
+    }));
+    const scroll = this.next.scroll;
+    if (scroll) this.next.scroll = { seq: scroll.seq - shift, sub: scroll.sub };
+    this.next.history = { more: false, loading: false };
   }
 
   private findOutgoing(id: string): number {
