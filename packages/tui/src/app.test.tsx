@@ -174,6 +174,9 @@ describe('App', () => {
     });
     await waitFor(() => frame().includes('offline'));
     expect(frame().split('\n')[0]).toMatchSnapshot('offline');
+    online(transport);
+    await waitFor(() => frame().includes('reconnected as ann'));
+    expect(frame().split('\n')[0]).toContain('● online');
   });
 
   it('never writes an escape sequence a peer sent', async () => {

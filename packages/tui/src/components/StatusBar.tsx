@@ -33,8 +33,9 @@ export function describeConn(conn: ConnStatus): { text: string; color: string } 
     case 'online':
       return { text: '● online', color: 'green' };
     case 'offline':
+      // The retry time first: a narrow bar truncates the reason, not the countdown.
       return {
-        text: `○ offline: ${conn.reason}; retrying in ${Math.max(1, Math.round(conn.retryInMs / 1000))}s`,
+        text: `○ offline, retry in ${Math.max(1, Math.round(conn.retryInMs / 1000))}s: ${conn.reason}`,
         color: 'red',
       };
     case 'stopped':
