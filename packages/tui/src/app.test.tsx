@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { App } from './app.js';
 import { fakeSession, online } from './test/fake-transport.js';
-import { join, msg, T0 } from './test/frames.js';
+import { join, msg, T0, welcome } from './test/frames.js';
 import { render, tick } from './test/render.js';
 import { waitFor } from './test/wait-for.js';
 
@@ -177,6 +177,25 @@ describe('App', () => {
     online(transport);
     await waitFor(() => frame().includes('reconnected as ann'));
     expect(frame().split('\n')[0]).toContain('● online');
+  });
+
+  it('rings the bell for a live mention, not for one replayed from history', async () => {
+    const { transport, frame, view } = setup();
+    await tick();
+    transport.connect();
+    transport.receive(welcome({ seq: 5 }), msg(4, 'bob', 'old news for ann', { replay: true }), {
+      type: 'history_end',
+      more: false,
+    });
+    await waitFor(() => frame().includes('old news'));
+    const bells = () => view.stdout.frames.filter((f) => f === '\x07').length;
+    expect(bells()).toBe(0);
+    transport.receive(msg(6, 'bob', 'ann, are you there?'));
+    await waitFor(
+      () => bells() === 1,
+      3000,
+      () => JSON.stringify(view.stdout.frames.slice(-3)),
+    );
   });
 
   it('never writes an escape sequence a peer sent', async () => {
