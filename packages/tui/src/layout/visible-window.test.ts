@@ -90,4 +90,34 @@ describe('scrolling', () => {
       shown(visibleWindow(c, anchor, 40, 5)),
     );
   });
+
+  it('reads a line taller than the pane row by row', () => {
+    const words = Array.from({ length: 12 }, (_, i) => `word${String(i).padStart(2, '0')}`).join(
+      ' ',
+    );
+    const c = { lines: [line(1, 'first'), line(2, words), line(3, 'last')], pending: [] };
+    // width 20: "HH:MM " + 2 words per row -> the long line takes 6 rows; the pane shows 3.
+    let anchor = scrollUp(c, null, 20, 3, 1);
+    expect(anchor).toEqual({ seq: 2, sub: 0 });
+    expect(shown(visibleWindow(c, anchor, 20, 3))).toEqual([
+      'word06 word07',
+      'word08 word09',
+      'word10 word11',
+    ]);
+    anchor = scrollUp(c, anchor, 20, 3, 2);
+    expect(anchor).toEqual({ seq: 2, sub: 0, skip: 2 });
+    expect(shown(visibleWindow(c, anchor, 20, 3))).toEqual([
+      'word02 word03',
+      'word04 word05',
+      'word06 word07',
+    ]);
+    anchor = scrollUp(c, anchor, 20, 3, 10);
+    expect(shown(visibleWindow(c, anchor, 20, 3))).toEqual([
+      'first',
+      'word00 word01',
+      'word02 word03',
+    ]);
+    expect(visibleWindow(c, anchor, 20, 3).atTop).toBe(true);
+    expect(scrollDown(c, anchor, 20, 100)).toBeNull();
+  });
 });

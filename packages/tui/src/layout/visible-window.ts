@@ -30,14 +30,27 @@ function item(content: PaneContent, index: number): ChatLine {
   return index < lines.length ? lines[index]! : pending[index - lines.length]!;
 }
 
-/** Index of the line at the bottom of the view. */
-function bottomIndex(content: PaneContent, anchor: ScrollAnchor | null): number {
-  if (anchor === null) return count(content) - 1;
+/** The bottom row of the view: row `rows - 1 - skip` of line `index`. */
+interface Position {
+  readonly index: number;
+  readonly skip: number;
+}
+
+function rowCount(content: PaneContent, index: number, width: number): number {
+  return lineRows(item(content, index), width).length;
+}
+
+/** Where the view's bottom row is. */
+function bottomOf(content: PaneContent, anchor: ScrollAnchor | null, width: number): Position {
+  if (anchor === null) return { index: count(content) - 1, skip: 0 };
   const at = lowerBound(content.lines, anchor);
   const line = content.lines[at];
-  if (line && compareOrder(line, anchor) === 0) return at;
+  if (line && compareOrder(line, anchor) === 0) {
+    const skip = Math.min(anchor.skip ?? 0, rowCount(content, at, width) - 1);
+    return { index: at, skip: Math.max(0, skip) };
+  }
   // The anchor line is gone (cleared or trimmed): the one before it takes its place.
-  return Math.max(0, at - 1);
+  return { index: Math.max(0, at - 1), skip: 0 };
 }
 
 /**
@@ -52,10 +65,12 @@ export function visibleWindow(
 ): Window {
   const out: VisibleRow[] = [];
   let atTop = false;
-  for (let index = bottomIndex(content, anchor); index >= 0; index--) {
+  if (count(content) === 0) return { rows: out, atTop: true };
+  const bottom = bottomOf(content, anchor, width);
+  for (let index = bottom.index; index >= 0; index--) {
     const line = item(content, index);
     const rows = lineRows(line, width);
-    let r = rows.length - 1;
+    let r = rows.length - 1 - (index === bottom.index ? bottom.skip : 0);
     for (; r >= 0 && out.length < height; r--) {
       out.push({ key: `${line.key}:${r}`, row: rows[r]! });
     }
@@ -67,25 +82,59 @@ export function visibleWindow(
   return { rows: out, atTop };
 }
 
-function anchorOf(content: PaneContent, index: number): ScrollAnchor | null {
-  if (index >= content.lines.length - 1 && content.pending.length === 0) return null;
-  if (index >= content.lines.length) return null;
-  const line = content.lines[index]!;
-  return { seq: line.seq, sub: line.sub };
-}
-
-/** The lowest bottom line that still fills the pane (scrolling further up shows nothing new). */
-function topmostBottom(content: PaneContent, width: number, height: number): number {
-  let total = 0;
-  const n = count(content);
-  for (let i = 0; i < n; i++) {
-    total += lineRows(item(content, i), width).length;
-    if (total >= height) return i;
+/** Moves the bottom row up by `n` rows, stopping at the first row of all. */
+function moveUp(content: PaneContent, from: Position, n: number, width: number): Position {
+  let { index, skip } = from;
+  while (n > 0) {
+    const above = rowCount(content, index, width) - 1 - skip;
+    if (above > 0) {
+      const step = Math.min(above, n);
+      skip += step;
+      n -= step;
+      continue;
+    }
+    if (index === 0) break;
+    index--;
+    skip = 0;
+    n--;
   }
-  return n - 1;
+  return { index, skip };
 }
 
-/** Scrolls back by about `amount` rows (whole lines). */
+/** Moves the bottom row down by `n` rows, stopping at the last row of all. */
+function moveDown(content: PaneContent, from: Position, n: number, width: number): Position {
+  let { index, skip } = from;
+  const last = count(content) - 1;
+  while (n > 0) {
+    if (skip > 0) {
+      const step = Math.min(skip, n);
+      skip -= step;
+      n -= step;
+      continue;
+    }
+    if (index >= last) break;
+    index++;
+    skip = rowCount(content, index, width) - 1;
+    n--;
+  }
+  return { index, skip };
+}
+
+function isBefore(a: Position, b: Position): boolean {
+  return a.index < b.index || (a.index === b.index && a.skip > b.skip);
+}
+
+function anchorOf(content: PaneContent, pos: Position): ScrollAnchor | null {
+  // Following the newest line, or inside our pending lines (never stored): follow.
+  if (pos.index >= content.lines.length) return null;
+  if (pos.index === count(content) - 1 && pos.skip === 0) return null;
+  const line = content.lines[pos.index]!;
+  return pos.skip === 0
+    ? { seq: line.seq, sub: line.sub }
+    : { seq: line.seq, sub: line.sub, skip: pos.skip };
+}
+
+/** Scrolls back by `amount` rows; the first screen stays full. */
 export function scrollUp(
   content: PaneContent,
   anchor: ScrollAnchor | null,
@@ -93,30 +142,21 @@ export function scrollUp(
   height: number,
   amount: number,
 ): ScrollAnchor | null {
-  let index = bottomIndex(content, anchor);
-  let moved = 0;
-  while (index > 0 && moved < amount) {
-    moved += lineRows(item(content, index), width).length;
-    index--;
-  }
-  index = Math.max(index, topmostBottom(content, width, height));
-  return anchorOf(content, Math.min(index, content.lines.length - 1));
+  if (count(content) === 0) return null;
+  let pos = moveUp(content, bottomOf(content, anchor, width), amount, width);
+  const firstRow: Position = { index: 0, skip: rowCount(content, 0, width) - 1 };
+  const topmost = moveDown(content, firstRow, height - 1, width);
+  if (isBefore(pos, topmost)) pos = topmost;
+  return anchorOf(content, pos);
 }
 
-/** Scrolls forward by about `amount` rows; reaching the newest line follows it again. */
+/** Scrolls forward by `amount` rows; reaching the newest line follows it again. */
 export function scrollDown(
   content: PaneContent,
   anchor: ScrollAnchor | null,
   width: number,
   amount: number,
 ): ScrollAnchor | null {
-  if (anchor === null) return null;
-  let index = bottomIndex(content, anchor);
-  let moved = 0;
-  const last = count(content) - 1;
-  while (index < last && moved < amount) {
-    index++;
-    moved += lineRows(item(content, index), width).length;
-  }
-  return anchorOf(content, index);
+  if (anchor === null || count(content) === 0) return null;
+  return anchorOf(content, moveDown(content, bottomOf(content, anchor, width), amount, width));
 }

@@ -68,6 +68,8 @@ export interface ScrollAnchor {
   /** The line shown at the bottom of the pane. */
   readonly seq: number;
   readonly sub: number;
+  /** Rows of that line below the pane (a line taller than the pane is read row by row). */
+  readonly skip?: number;
 }
 
 export interface ChatState {
@@ -459,7 +461,7 @@ class Draft {
       key: `r${epoch}${line.key}`,
     }));
     const scroll = this.next.scroll;
-    if (scroll) this.next.scroll = { seq: scroll.seq - shift, sub: scroll.sub };
+    if (scroll) this.next.scroll = { ...scroll, seq: scroll.seq - shift };
     this.next.history = { more: false, loading: false };
   }
 
