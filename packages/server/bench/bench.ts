@@ -3,7 +3,7 @@
  *
  *   tsx --conditions=@ciao/source bench/bench.ts [--mode all|load|idle|saturate]
  *       [--clients N] [--senders S] [--rate MSGS_PER_SEC] [--duration SECONDS]
- *       [--workers W] [--idle-clients N] [--prof]
+ *       [--workers W] [--idle-clients N] [--bulk-read-ms MS] [--prof]
  *
  * Starts the server as `pnpm server` does (tsx from source, its own process), connects N JSON
  * clients from W generator processes, has S of them send at a fixed total rate, and reports
@@ -30,6 +30,7 @@ const { values: args } = parseArgs({
     duration: { type: 'string', default: '10' },
     workers: { type: 'string', default: '2' },
     'idle-clients': { type: 'string', default: '10000' },
+    'bulk-read-ms': { type: 'string', default: '0' },
     prof: { type: 'boolean', default: false },
   },
 });
@@ -169,6 +170,7 @@ async function withClients<T>(
         count,
         senders: senderIdx.filter((i) => i >= first && i < first + count),
         sampleEvery: Math.max(1, Math.floor(clients / 50)),
+        bulkReadMs: Number(args['bulk-read-ms']),
       });
     }
     const ready = await workers.collect('ready');
@@ -274,6 +276,7 @@ async function idle(clients: number): Promise<void> {
         count: Math.max(0, Math.min(per, clients - first)),
         senders: [],
         sampleEvery: 1e9,
+        bulkReadMs: 0,
       });
     }
     const ready = await workers.collect('ready', 300_000);

@@ -42,6 +42,7 @@ export function startServerProcess(
     let err = '';
     child.stderr!.setEncoding('utf8').on('data', (d: string) => {
       if (err.length < 10_000) err += d;
+      if (process.env['BENCH_DEBUG']) process.stderr.write(d);
     });
     child.stdout!.setEncoding('utf8').on('data', (d: string) => {
       out += d;
