@@ -140,11 +140,8 @@ function nodeFlags(label: string): string[] {
   if (!args.prof) return [];
   const dir = join(packageDir, '.bench');
   mkdirSync(dir, { recursive: true });
-  return [
-    '--cpu-prof',
-    `--cpu-prof-dir=${dir}`,
-    `--cpu-prof-name=server-${label}-${Date.now()}.cpuprofile`,
-  ];
+  // One profile per thread (tsx runs a loader thread too): the main one is the largest.
+  return ['--cpu-prof', `--cpu-prof-dir=${join(dir, label)}`];
 }
 
 async function withClients<T>(
