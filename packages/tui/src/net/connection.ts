@@ -148,11 +148,6 @@ export class Connection implements Transport {
     this.attempt = 0;
   }
 
-  /** Drops the current socket (e.g. after a fatal error); a retry follows unless stopped. */
-  drop(): void {
-    this.socket?.destroy();
-  }
-
   stop(reason: string): Promise<void> {
     this.stopped = true;
     if (this.retryTimer) clearTimeout(this.retryTimer);

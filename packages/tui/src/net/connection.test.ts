@@ -1,0 +1,89 @@
+import net from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { ServerFrame } from '@ciao/protocol';
+import type { ConnStatus } from '../state/chat-reducer.js';
+import { waitFor } from '../test/wait-for.js';
+import { Connection } from './connection.js';
+
+const servers: net.Server[] = [];
+afterEach(async () => {
+  for (const server of servers.splice(0)) await new Promise((resolve) => server.close(resolve));
+});
+
+/** A TCP server on an ephemeral port that hands each accepted socket to `onSocket`. */
+async function tcpServer(onSocket: (socket: net.Socket, n: number) => void): Promise<number> {
+  let n = 0;
+  const server = net.createServer((socket) => onSocket(socket, ++n));
+  servers.push(server);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return (server.address() as net.AddressInfo).port;
+}
+
+function connect(port: number) {
+  const frames: ServerFrame[] = [];
+  const statuses: ConnStatus[] = [];
+  let opens = 0;
+  const conn = new Connection(
+    { host: '127.0.0.1', port, random: () => 0 },
+    {
+      onOpen: () => opens++,
+      onFrame: (frame) => frames.push(frame),
+      onStatus: (status) => statuses.push(status),
+    },
+  );
+  conn.start();
+  return { conn, frames, statuses, opens: () => opens };
+}
+
+describe('Connection', () => {
+  it('delivers valid frames and skips prompts, bad JSON and unknown types', async () => {
+    const port = await tcpServer((socket) => {
+      socket.write('What is your name?\n{oops\n{"type":"future_thing"}\n');
+      socket.write('{"type":"notice","text":"split ');
+      setImmediate(() => socket.write('across chunks"}\r\n\n{"type":"pong","nonce":7}\n'));
+    });
+    const { conn, frames } = connect(port);
+    await waitFor(() => frames.length === 2);
+    expect(frames).toEqual([
+      { type: 'notice', text: 'split across chunks' },
+      { type: 'pong', nonce: 7 },
+    ]);
+    await conn.stop('done');
+  });
+
+  it('reconnects with backoff when the server closes, until stopped', async () => {
+    const port = await tcpServer((socket, n) => {
+      if (n === 1) socket.destroy();
+      else socket.write('{"type":"notice","text":"second time lucky"}\n');
+    });
+    const { conn, frames, statuses, opens } = connect(port);
+    await waitFor(() => frames.length === 1, 5_000);
+    expect(opens()).toBe(2);
+    expect(statuses.map((s) => s.state)).toEqual(['connecting', 'offline', 'connecting']);
+    expect(statuses[1]).toMatchObject({ state: 'offline', attempt: 1, retryInMs: 250 });
+    await conn.stop('done');
+    expect(statuses.at(-1)).toEqual({ state: 'stopped', reason: 'done' });
+  });
+
+  it('says in words why it cannot connect', async () => {
+    const port = await tcpServer(() => {});
+    await new Promise((resolve) => servers.pop()!.close(resolve));
+    const { conn, statuses } = connect(port);
+    await waitFor(() => statuses.some((s) => s.state === 'offline'));
+    expect(statuses.find((s) => s.state === 'offline')).toMatchObject({
+      reason: 'connection refused (is the server running?)',
+    });
+    await conn.stop('done');
+  });
+
+  it('writes frames only while connected', async () => {
+    const received: string[] = [];
+    const port = await tcpServer((socket) => socket.on('data', (d) => received.push(d.toString())));
+    const { conn, opens } = connect(port);
+    expect(conn.send({ type: 'who' })).toBe(false);
+    await waitFor(() => opens() === 1);
+    expect(conn.send({ type: 'who' })).toBe(true);
+    await waitFor(() => received.join('') === '{"type":"who"}\n');
+    await conn.stop('done');
+  });
+});
