@@ -1,6 +1,7 @@
 import type { ClientFrame } from '@ciao/protocol';
 import { COMMAND_HELP, LIMITS, LineDecoder, PROTOCOL_VERSION, parseCommand } from '@ciao/protocol';
 import type { Session } from './session.js';
+import { quote } from './room.js';
 
 const IAC = 255;
 const SB = 250;
@@ -129,7 +130,7 @@ export class PlainInput {
         session.send({ type: 'notice', text: `usage: ${cmd.usage}` });
         return;
       case 'unknown':
-        session.send({ type: 'notice', text: `unknown command ${cmd.command}: type /help` });
+        session.send({ type: 'notice', text: `unknown command ${quote(cmd.command)}: type /help` });
         return;
       case 'clear':
       case 'empty':

@@ -1,6 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import type { ChatEvent, DmEvent, LeaveReason, MessageEvent } from '@ciao/protocol';
-import { LIMITS, checkText, nameKey, validateName } from '@ciao/protocol';
+import {
+  LIMITS,
+  checkText,
+  codePointLength,
+  nameKey,
+  sanitize,
+  validateName,
+} from '@ciao/protocol';
 
 /**
  * The chat room as plain state: members and their names, the event sequence, the history ring
@@ -219,7 +226,8 @@ export class Room<C> {
     const seen = this.#seen(member, id);
     if (seen) return { ok: true, entry: seen, duplicate: true };
     const target = this.#members.get(nameKey(to));
-    if (!target) return { ok: false, code: 'no_such_user', message: `nobody called ${to} is here` };
+    if (!target)
+      return { ok: false, code: 'no_such_user', message: `nobody called ${quote(to)} is here` };
     const check = checkText(text);
     if (!check.ok) return check;
     const event: DmEvent = {
@@ -323,4 +331,10 @@ export class Room<C> {
   #store(entry: HistoryEntry): void {
     this.#history[entry.event.seq % this.#historySize] = entry;
   }
+}
+
+/** Client input echoed in a message: sanitised and clipped, like everything a person sees. */
+export function quote(text: string): string {
+  const clean = sanitize(text).replace(/\n/g, ' ');
+  return codePointLength(clean) > 32 ? `${Array.from(clean).slice(0, 32).join('')}…` : clean;
 }

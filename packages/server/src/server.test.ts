@@ -99,8 +99,11 @@ describe('room messages', () => {
     const expected = { type: 'dm', from: 'alice', to: 'bob', text: 'psst', id: 'd1' };
     expect(await a.next('dm')).toMatchObject(expected);
     expect(await b.next('dm')).toMatchObject(expected);
-    a.send({ type: 'dm', to: 'nobody', text: 'x', id: 'd2' });
-    expect(await a.next('error')).toMatchObject({ code: 'no_such_user', id: 'd2' });
+    a.send({ type: 'dm', to: 'nobody\u001b[2J\nfake', text: 'x', id: 'd2' });
+    const err = await a.next('error');
+    expect(err).toMatchObject({ code: 'no_such_user', id: 'd2' });
+    // What the client sent is echoed sanitised, on one line.
+    expect(err['message']).toBe('nobody called nobody fake is here');
     await c.sync();
     expect(c.frames.some((f) => f.type === 'dm')).toBe(false);
   });
