@@ -20,13 +20,23 @@ export type Row = readonly Segment[];
 const PLAIN: Style = {};
 const segmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
 
+/** Widths of the other graphemes seen (emoji, CJK, accents): string-width is costly. */
+const widthCache = new Map<string, number>();
+const WIDTH_CACHE_SIZE = 4096;
+
 /** Display width of one grapheme cluster; ASCII is the common, cheap case. */
 export function graphemeWidth(grapheme: string): number {
   if (grapheme.length === 1) {
     const code = grapheme.charCodeAt(0);
     if (code >= 0x20 && code < 0x7f) return 1;
   }
-  return stringWidth(grapheme);
+  let width = widthCache.get(grapheme);
+  if (width === undefined) {
+    width = stringWidth(grapheme);
+    if (widthCache.size >= WIDTH_CACHE_SIZE) widthCache.clear();
+    widthCache.set(grapheme, width);
+  }
+  return width;
 }
 
 interface Cell {
