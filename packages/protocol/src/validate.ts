@@ -129,8 +129,12 @@ function parseClientFrame(raw: RawFrame): ClientFrame | undefined {
  * carries the frame's `id` when it has a string one, so a rejected `say`/`dm` can be marked.
  */
 export function validateClientFrame(raw: RawFrame): Decoded<ClientFrame> {
+  return validateWith(parseClientFrame, raw);
+}
+
+function validateWith<T>(parse: (raw: RawFrame) => T | undefined, raw: RawFrame): Decoded<T> {
   try {
-    const frame = parseClientFrame(raw);
+    const frame = parse(raw);
     if (frame) return { ok: true, frame };
     return fail(raw, 'unknown_type', `unknown frame type "${clip(raw.type)}"`);
   } catch (error) {
@@ -257,14 +261,7 @@ function parseServerFrame(raw: RawFrame): ServerFrame | undefined {
  * type this version does not know (a client should ignore it), `bad_field` for a malformed frame.
  */
 export function validateServerFrame(raw: RawFrame): Decoded<ServerFrame> {
-  try {
-    const frame = parseServerFrame(raw);
-    if (frame) return { ok: true, frame };
-    return fail(raw, 'unknown_type', `unknown frame type "${clip(raw.type)}"`);
-  } catch (error) {
-    if (error instanceof FieldError) return fail(raw, 'bad_field', `${raw.type}: ${error.message}`);
-    throw error;
-  }
+  return validateWith(parseServerFrame, raw);
 }
 
 export type TextCheck =
