@@ -13,7 +13,7 @@ interface Run {
   code: number | null;
 }
 
-/** Runs the CLI as `pnpm server` does (tsx from source); `during` runs once it is listening. */
+/** Runs the CLI as `pnpm start` does (tsx from source); `during` runs once it is listening. */
 function runCli(args: string[], during?: (port: number) => Promise<void>): Promise<Run> {
   return new Promise((resolve, reject) => {
     const child = spawn(
@@ -47,7 +47,7 @@ function runCli(args: string[], during?: (port: number) => Promise<void>): Promi
   });
 }
 
-describe('pnpm server (cli)', () => {
+describe('pnpm start (cli)', () => {
   it('refuses a bad flag value with a clear message and exit code 2', async () => {
     const r = await runCli(['--port', 'seventy']);
     expect(r.code).toBe(2);

@@ -7,7 +7,7 @@ import { ListenError, startServer } from './server.js';
 const cli = meow(
   `
   Usage
-    $ pnpm server [options]
+    $ pnpm start [options]        (or: pnpm run server [options])
 
   Options
     --port N            TCP port (default ${DEFAULT_PORT})
