@@ -48,6 +48,12 @@ if (!Number.isInteger(port) || port < 1 || port > 65_535) {
   process.exit(2);
 }
 
+// Ink needs a terminal it can put in raw mode; piped or redirected input would end in a stack trace.
+if (!process.stdin.isTTY || !process.stdout.isTTY) {
+  process.stderr.write('ciao: the chat client needs an interactive terminal (stdin and stdout)\n');
+  process.exit(2);
+}
+
 // React and Ink pick their development or production build when first loaded: the
 // development one costs several times the CPU in a busy room.
 process.env.NODE_ENV ??= 'production';
