@@ -88,7 +88,7 @@ export function App(props: AppProps): React.JSX.Element {
     controller.dispatch({ type: 'scroll', anchor });
   };
 
-  const onKey = (inputChar: string, key: Key, current: string): boolean => {
+  const onKey = (inputChar: string, key: Key, current: string): void => {
     const command = keyCommand(inputChar, key);
     // Read the store, not this render's copy: keys can arrive faster than renders.
     const now = controller.getState();
@@ -103,13 +103,13 @@ export function App(props: AppProps): React.JSX.Element {
     const paneBody = paneHeight - 1;
     switch (command) {
       case undefined:
-        return false;
+        return;
       case 'quit':
         leave();
-        return true;
+        return;
       case 'toggle_users':
         controller.dispatch({ type: 'toggle_users' });
-        return true;
+        return;
       case 'page_up':
       case 'line_up': {
         const amount = command === 'page_up' ? Math.max(1, paneBody - 1) : 1;
@@ -117,24 +117,24 @@ export function App(props: AppProps): React.JSX.Element {
         scrollTo(anchor);
         // Reaching the top asks the server for what came before.
         if (visibleWindow(content, anchor, paneWidth, paneBody).atTop) controller.requestOlder();
-        return true;
+        return;
       }
       case 'page_down':
       case 'line_down': {
         const amount = command === 'page_down' ? Math.max(1, paneBody - 1) : 1;
         scrollTo(scrollDown(content, now.scroll, paneWidth, amount));
-        return true;
+        return;
       }
       case 'bottom':
         scrollTo(null);
-        return true;
+        return;
       case 'history_prev': {
         const step = previous(history.current, current);
         if (step) {
           history.current = step.history;
           replaceInput(step.value);
         }
-        return true;
+        return;
       }
       case 'history_next': {
         const step = next(history.current);
@@ -142,13 +142,13 @@ export function App(props: AppProps): React.JSX.Element {
           history.current = step.history;
           replaceInput(step.value);
         }
-        return true;
+        return;
       }
       case 'complete': {
         const done = completeName(current, now.users, now.me, completion.current);
         completion.current = done;
         if (done) replaceInput(done.value);
-        return true;
+        return;
       }
     }
   };
@@ -179,9 +179,7 @@ export function App(props: AppProps): React.JSX.Element {
           initial={state.me}
           onSubmit={(name) => controller.setName(name)}
           onKey={(inputChar, key) => {
-            if (keyCommand(inputChar, key) !== 'quit') return false;
-            leave();
-            return true;
+            if (keyCommand(inputChar, key) === 'quit') leave();
           }}
         />
       </Box>

@@ -7,16 +7,24 @@ import { render, tick } from '../test/render.js';
 import { waitFor } from '../test/wait-for.js';
 import { InputLine } from './InputLine.js';
 
+/** Owns the value like the app does: an accepted line clears the input. */
 function Harness(props: {
   onSubmit: (v: string) => void;
-  onKey?: (input: string, key: Key, value: string) => boolean;
+  onKey?: (input: string, key: Key, value: string) => void;
+  onChange?: (v: string) => void;
 }): React.JSX.Element {
   const [value, setValue] = useState('');
   return (
     <InputLine
       value={value}
-      onChange={setValue}
-      onSubmit={props.onSubmit}
+      onChange={(next) => {
+        props.onChange?.(next);
+        setValue(next);
+      }}
+      onSubmit={(line) => {
+        props.onSubmit(line);
+        setValue('');
+      }}
       onKey={props.onKey}
       prompt="ann >"
       hint="Enter send"
@@ -53,26 +61,101 @@ describe('InputLine', () => {
     expect(onSubmit).toHaveBeenCalledWith('hello');
   });
 
-  it('does not insert the letter of a Ctrl key', async () => {
-    const onKey = vi.fn((_: string, key: Key) => key.ctrl && _ === 'n');
+  it('does not insert the letter of a Ctrl key, and passes every key to onKey', async () => {
+    const onKey = vi.fn<(input: string, key: Key, value: string) => void>();
     const { lastFrame, stdin } = render(<Harness onSubmit={() => {}} onKey={onKey} />);
     await tick();
     stdin.write('a');
     await waitFor(() => lastFrame()!.includes('ann > a'));
     stdin.write('\x0e'); // Ctrl+N
+    await waitFor(() => onKey.mock.calls.length === 2);
+    stdin.write('\x1b[5~'); // PageUp
+    await waitFor(() => onKey.mock.calls.length === 3);
     stdin.write('b');
     await waitFor(() => lastFrame()!.includes('ann > ab'));
-    expect(onKey).toHaveBeenCalledTimes(3);
+    expect(lastFrame()).not.toContain('ann > an');
+    expect(onKey.mock.calls.map(([input, key]) => [input, key.ctrl])).toEqual([
+      ['a', false],
+      ['n', true],
+      ['', false],
+      ['b', false],
+    ]);
+    // Each key is seen with the line before it: Ctrl+N with 'a', 'b' with 'a'.
+    expect(onKey.mock.calls.map((call) => call[2])).toEqual(['', 'a', 'a', 'a']);
   });
 
-  it('keeps every key of a burst: text then Enter in the same tick', async () => {
+  it('keeps every key of a burst: keys and Enter with no render between them', async () => {
     const onSubmit = vi.fn();
     const { stdin } = render(<Harness onSubmit={onSubmit} />);
     await tick();
-    stdin.write('fast typist');
-    stdin.write('!');
+    // No tick between the writes: each key is handled before React re-renders, which the
+    // unpatched ink-text-input answered with the value of the last render (it submitted '').
+    stdin.write('h');
+    stdin.write('i');
     stdin.write('\r');
     await waitFor(() => onSubmit.mock.calls.length > 0);
-    expect(onSubmit).toHaveBeenCalledWith('fast typist!');
+    expect(onSubmit.mock.calls).toEqual([['hi']]);
+    // The cleared line must not keep the burst's text behind: the next line starts empty.
+    stdin.write('x');
+    stdin.write('\r');
+    await waitFor(() => onSubmit.mock.calls.length > 1);
+    expect(onSubmit.mock.calls).toEqual([['hi'], ['x']]);
+  });
+
+  it('applies keys typed after a refused line to that line', async () => {
+    const onSubmit = vi.fn();
+    const { lastFrame, stdin } = render(
+      <InputLine value="/nope" onChange={() => {}} onSubmit={onSubmit} width={60} />,
+    );
+    await tick();
+    // The owner keeps the line (it could not be sent); what follows waits for that answer.
+    stdin.write('\r');
+    stdin.write('\r');
+    await waitFor(() => onSubmit.mock.calls.length === 2);
+    expect(onSubmit.mock.calls).toEqual([['/nope'], ['/nope']]);
+    expect(lastFrame()).toContain('> /nope');
+  });
+
+  it('submits each complete line of a paste and keeps the rest', async () => {
+    const onSubmit = vi.fn();
+    const { lastFrame, stdin } = render(<Harness onSubmit={onSubmit} />);
+    await tick();
+    stdin.write('one\r\ntwo\nthr\x07ee');
+    await waitFor(() => lastFrame()!.includes('ann > three'));
+    expect(onSubmit.mock.calls).toEqual([['one'], ['two']]);
+  });
+
+  it('does not submit a pasted line twice when a key follows before a render', async () => {
+    const onSubmit = vi.fn();
+    const { lastFrame, stdin } = render(<Harness onSubmit={onSubmit} />);
+    await tick();
+    stdin.write('one\ntw');
+    stdin.write('o');
+    stdin.write('\r');
+    await waitFor(() => onSubmit.mock.calls.length === 2);
+    expect(onSubmit.mock.calls).toEqual([['one'], ['two']]);
+    stdin.write('z');
+    await waitFor(() => lastFrame()!.includes('ann > z'));
+    expect(onSubmit).toHaveBeenCalledTimes(2);
+  });
+
+  it('applies Backspaces that arrive in one run with other keys', async () => {
+    const onChange = vi.fn();
+    const { stdin } = render(<Harness onSubmit={() => {}} onChange={onChange} />);
+    await tick();
+    stdin.write('ab👍\x7f\x7fd');
+    await waitFor(() => onChange.mock.calls.length > 0);
+    expect(onChange).toHaveBeenLastCalledWith('ad');
+  });
+
+  it('deletes a whole emoji with Backspace, not half of it', async () => {
+    const onChange = vi.fn();
+    const { lastFrame, stdin } = render(<Harness onSubmit={() => {}} onChange={onChange} />);
+    await tick();
+    stdin.write('a👍');
+    await waitFor(() => lastFrame()!.includes('ann > a👍'));
+    stdin.write('\x7f');
+    await waitFor(() => onChange.mock.calls.length === 2);
+    expect(onChange).toHaveBeenLastCalledWith('a');
   });
 });

@@ -1,100 +1,125 @@
 /** @jsxRuntime automatic */
 /** @jsxImportSource react */
-import { useCallback, useRef, useState } from 'react';
+import { useCallback, useRef } from 'react';
 import type { Key } from 'ink';
 import { Box, Text, useInput } from 'ink';
-import type { EditorState } from '../state/line-editor.js';
-import { editKeys } from '../state/line-editor.js';
+import TextInput from 'ink-text-input';
 
 export interface InputLineProps {
   /** The line's text; a change from outside (history, completion) puts the cursor at its end. */
   readonly value: string;
   readonly onChange: (value: string) => void;
+  /** Called with each submitted line: Enter, or each complete line of a paste. */
   readonly onSubmit: (value: string) => void;
   /**
-   * Sees every key first, with the line as it is at that moment; returns true when it handled
-   * the key (then the line ignores it).
+   * Sees every key, with the line as it was before that key (keys typed earlier in the same
+   * burst included). The text input itself ignores Up/Down, Tab, PageUp/PageDown, Esc and Ctrl/Meta
+   * combinations (ink-text-input, patched), so those are the owner's to bind. Default none.
    */
-  readonly onKey?: (input: string, key: Key, value: string) => boolean;
+  readonly onKey?: (input: string, key: Key, value: string) => void;
   /** Shown before the input, e.g. our name. Default '>'. */
   readonly prompt?: string;
   /** The key hint under the input; omitted when empty. Default ''. */
   readonly hint?: string;
-  /** Receives keys. Default true. */
+  /** Receives keys and shows the cursor. Default true. */
   readonly focus?: boolean;
   readonly width: number;
   /** Shown while the input is empty. Default ''. */
   readonly placeholder?: string;
 }
 
+/** CR LF, CR or LF: a paste holds the terminal's line ends raw (only a lone CR is Enter). */
+const LINE_BREAK = /\r\n|\r|\n/;
+/** Control characters left in a run of keys once line breaks, tabs and backspaces are applied. */
+const CONTROL = /[\x00-\x08\x0b-\x1f\x7f]/g;
+
 /**
- * The input line. Editing runs on a ref inside one stable key handler, so keys arriving in one
- * burst (a paste, then Enter; fast typing while the room is busy) each see the line left by the
- * one before, never a stale render's copy.
+ * Backspaces (DEL or BS) inside a run of keys take the character before them: Ink hands over
+ * keys that arrive together as one string (a held Backspace while the event loop is busy).
+ * A tab becomes a space; other control characters go.
+ */
+function clean(text: string): string {
+  let out = '';
+  for (const char of text.replace(/\t/g, ' ')) {
+    if (char === '\x7f' || char === '\b') out = out.slice(0, out.length - lastCharLength(out));
+    else out += char;
+  }
+  return out.replace(CONTROL, '');
+}
+
+/** UTF-16 length of the last code point of `text`. */
+function lastCharLength(text: string): number {
+  const code = text.charCodeAt(text.length - 2);
+  return text.length >= 2 && code >= 0xd800 && code <= 0xdbff ? 2 : Math.min(1, text.length);
+}
+
+/** Where the text after the last line break starts; 0 without one. */
+function lastLineBreakEnd(text: string): number {
+  const at = Math.max(text.lastIndexOf('\r'), text.lastIndexOf('\n'));
+  return at + 1;
+}
+
+/**
+ * The input line: ink-text-input (patched so a burst of keys builds on the latest text, see
+ * patches/) with a prompt and a hint. A paste holding line ends submits each complete line and
+ * keeps the rest as the new value, as Enter would have after each.
  */
 export function InputLine(props: InputLineProps): React.JSX.Element {
-  const editor = useRef<EditorState>({ value: props.value, cursor: props.value.length });
-  /** The last value we reported; any other `value` prop came from outside. */
-  const reported = useRef(props.value);
-  if (props.value !== reported.current) {
-    editor.current = { value: props.value, cursor: props.value.length };
-    reported.current = props.value;
-  }
-  const [, redraw] = useState(0);
-  const latest = useRef(props);
-  latest.current = props;
+  // The latest value, including changes reported during a burst the parent has not rendered
+  // yet, so onKey (history, completion) sees what was just typed.
+  const latest = useRef(props.value);
+  latest.current = props.value;
+  // The pasted lines already submitted, while the text input still holds them: until the next
+  // render it builds further keys on its own copy, which would submit them again.
+  const submitted = useRef('');
+  submitted.current = '';
+  const handlers = useRef(props);
+  handlers.current = props;
 
-  const onInput = useCallback((input: string, key: Key) => {
-    const { onKey, onChange, onSubmit } = latest.current;
-    if (onKey?.(input, key, editor.current.value)) return;
-    const before = editor.current;
-    const outcome = editKeys(before, input, key);
-    if (outcome.state === before && outcome.submitted.length === 0) return;
-    editor.current = outcome.state;
-    const report = (): void => {
-      if (outcome.state.value === reported.current) return;
-      reported.current = outcome.state.value;
-      onChange(outcome.state.value);
-    };
-    // A line ending in Enter is reported before it is submitted, so the owner's clearing of it
-    // comes last; text typed after the Enter is reported after.
-    if (outcome.endsWithSubmit) report();
-    for (const line of outcome.submitted) onSubmit(line);
-    if (!outcome.endsWithSubmit) report();
-    redraw((n) => n + 1);
+  // The text input's value, or its value on Enter (`enter`): complete lines are submitted, the
+  // rest is reported as the new value (on Enter, submitted too).
+  const take = useCallback((next: string, enter: boolean) => {
+    const { onChange: change, onSubmit } = handlers.current;
+    const fresh = next.startsWith(submitted.current) ? next.slice(submitted.current.length) : next;
+    const breakAt = lastLineBreakEnd(next);
+    if (breakAt > submitted.current.length) submitted.current = next.slice(0, breakAt);
+    const lines = fresh.split(LINE_BREAK).map(clean);
+    const rest = enter ? undefined : lines.pop();
+    // Each line is reported before it is submitted, so the owner's clearing of an accepted line
+    // comes after it and a refused one stays in the input (unless more lines follow).
+    for (const line of lines) {
+      latest.current = line;
+      change(line);
+      onSubmit(line);
+    }
+    if (rest !== undefined && (lines.length === 0 || rest !== '')) {
+      latest.current = rest;
+      change(rest);
+    }
   }, []);
-  useInput(onInput, { isActive: props.focus ?? true });
+  const onChange = useCallback((next: string) => take(next, false), [take]);
+  const onSubmit = useCallback((value: string) => take(value, true), [take]);
+  // A stable handler: Ink re-subscribes whenever the handler changes.
+  const onInput = useCallback((input: string, key: Key) => {
+    handlers.current.onKey?.(input, key, latest.current);
+  }, []);
+  const focus = props.focus ?? true;
+  useInput(onInput, { isActive: focus && props.onKey !== undefined });
 
-  const { value, cursor } = editor.current;
-  const prompt = props.prompt ?? '>';
-  const placeholder = props.placeholder ?? '';
-  const showCursor = props.focus ?? true;
-  let line: React.JSX.Element;
-  if (value === '') {
-    line = (
-      <Text>
-        {showCursor && <Text inverse>{placeholder.slice(0, 1) || ' '}</Text>}
-        <Text color="gray">{showCursor ? placeholder.slice(1) : placeholder}</Text>
-      </Text>
-    );
-  } else {
-    const after = value.slice(cursor);
-    const at = after === '' ? ' ' : after.slice(0, nextLength(after));
-    line = (
-      <Text>
-        {value.slice(0, cursor)}
-        {showCursor ? <Text inverse>{at}</Text> : at.trimEnd()}
-        {after.slice(at === ' ' && after === '' ? 0 : at.length)}
-      </Text>
-    );
-  }
   return (
     <Box flexDirection="column" width={props.width}>
       <Box>
         <Text bold color="cyan">
-          {prompt}{' '}
+          {props.prompt ?? '>'}{' '}
         </Text>
-        {line}
+        <TextInput
+          value={props.value}
+          onChange={onChange}
+          onSubmit={onSubmit}
+          placeholder={props.placeholder ?? ''}
+          focus={focus}
+          showCursor={focus}
+        />
       </Box>
       {props.hint !== undefined && props.hint !== '' && (
         <Text dimColor wrap="truncate-end">
@@ -103,12 +128,4 @@ export function InputLine(props: InputLineProps): React.JSX.Element {
       )}
     </Box>
   );
-}
-
-const segmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
-
-/** UTF-16 length of the first grapheme. */
-function nextLength(text: string): number {
-  for (const { segment } of segmenter.segment(text)) return segment.length;
-  return 0;
 }
