@@ -12,9 +12,10 @@ export interface InputLineProps {
   /** Called with each submitted line: Enter, or each complete line of a paste. */
   readonly onSubmit: (value: string) => void;
   /**
-   * Sees every key, with the line as it was before that key (keys typed earlier in the same
-   * burst included). The text input itself ignores Up/Down, Tab, PageUp/PageDown, Esc and Ctrl/Meta
-   * combinations (ink-text-input, patched), so those are the owner's to bind. Default none.
+   * Sees every key with the line as it stands (keys typed earlier in the same burst included).
+   * The text input ignores Up/Down, Tab, PageUp/PageDown, Esc and Ctrl/Meta combinations
+   * (ink-text-input, patched): those are the owner's to bind, and they leave the line as it is.
+   * For a key the text input takes, `value` may or may not include it yet. Default none.
    */
   readonly onKey?: (input: string, key: Key, value: string) => void;
   /** Shown before the input, e.g. our name. Default '>'. */
