@@ -86,8 +86,8 @@ async function probeEchoes(tui: PtyClient, count: number, until = Infinity): Pro
   let typed = 'x'.repeat(20);
   while (echoes.length < count && performance.now() < until) {
     if (typed.length >= 20) {
-      // Clear the line (Ctrl+U) between rounds; not measured.
-      tui.write('\x15');
+      // Clear the line between rounds with Backspaces (the input has no Ctrl+U); not measured.
+      tui.write('\x7f'.repeat(typed.length));
       typed = '';
       await tui.waitForText('viewer > type a message', 5_000, Math.max(0, tui.raw.length - 20_000));
     }
