@@ -54,6 +54,13 @@ if (!process.stdin.isTTY || !process.stdout.isTTY) {
   process.exit(2);
 }
 
+// Ink draws only the last frame, on exit, when it believes it runs in CI (`is-in-ci` reads these
+// variables when Ink is first loaded). This is an interactive client on a terminal (checked above),
+// so it must draw live whatever the environment says, e.g. when started from a CI job's pty.
+for (const variable of ['CI', 'CONTINUOUS_INTEGRATION']) {
+  delete process.env[variable];
+}
+
 // React and Ink pick their development or production build when first loaded: the
 // development one costs several times the CPU in a busy room.
 process.env.NODE_ENV ??= 'production';
