@@ -25,6 +25,8 @@ export function startServerProcess(
     process.execPath,
     [
       ...nodeFlags,
+      // As in the root package.json's start/server scripts: see the README's note on memory.
+      '--max-semi-space-size=4',
       '--conditions=@ciao/source',
       '--import',
       'tsx',
