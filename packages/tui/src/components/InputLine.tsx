@@ -13,8 +13,9 @@ export interface InputLineProps {
   readonly onSubmit: (value: string) => void;
   /**
    * Sees every key with the line as it stands (keys typed earlier in the same burst included).
-   * The text input ignores Up/Down, Tab, PageUp/PageDown, Esc and Ctrl/Meta combinations
-   * (ink-text-input, patched): those are the owner's to bind, and they leave the line as it is.
+   * The text input ignores Up/Down, Tab, PageUp/PageDown, Esc and Ctrl/Meta combinations other
+   * than its readline editing keys, Ctrl+A/E/U/K/W (ink-text-input, patched; it also takes Home
+   * and End): those are the owner's to bind, and they leave the line as it is.
    * For a key the text input takes, `value` may or may not include it yet. Default none.
    */
   readonly onKey?: (input: string, key: Key, value: string) => void;
