@@ -213,32 +213,22 @@ export class Hub implements RoomSink<Session> {
     const batch = this.#batch;
     if (batch.length > 0) {
       this.#batch = [];
-      let json: Buffer | undefined;
-      let plain: Buffer | undefined;
-      if (batch.length === 1) json = this.encodeJson(batch[0]!);
-      else json = Buffer.concat(batch.map((e) => this.encodeJson(e)));
-      if (this.#plainCount > 0)
-        plain =
-          batch.length === 1
-            ? this.encodePlain(batch[0]!)
-            : Buffer.concat(batch.map((e) => this.encodePlain(e)));
+      const json = joinEncoded(batch, (e) => this.encodeJson(e));
+      const plain =
+        this.#plainCount > 0 ? joinEncoded(batch, (e) => this.encodePlain(e)) : undefined;
       for (const member of this.room.members()) {
         const s = member.conn;
         s.dirty = false;
         if (!s.flush(batch, s.mode === 'plain' ? plain : json, batch.length)) this.slowConsumer(s);
       }
-      for (const s of this.#dirty) {
-        if (!s.dirty) continue;
-        s.dirty = false;
-        if (!s.flush(batch, undefined, s.batchEnd >= 0 ? s.batchEnd : s.batchStart))
-          this.slowConsumer(s);
-      }
-    } else {
-      for (const s of this.#dirty) {
-        if (!s.dirty) continue;
-        s.dirty = false;
-        if (!s.flush(batch, undefined, 0)) this.slowConsumer(s);
-      }
+    }
+    // Private output not written above (non-members; everyone when nothing was broadcast):
+    // a session's share of the batch ends where it left the room, else where it joined.
+    for (const s of this.#dirty) {
+      if (!s.dirty) continue;
+      s.dirty = false;
+      if (!s.flush(batch, undefined, s.batchEnd >= 0 ? s.batchEnd : s.batchStart))
+        this.slowConsumer(s);
     }
     this.#dirty = [];
     this.#dropSlow();
@@ -302,6 +292,11 @@ export class Hub implements RoomSink<Session> {
       timer.unref();
     });
   }
+}
+
+/** The encodings of a batch as one Buffer (no copy for the common batch of one). */
+function joinEncoded(batch: readonly HistoryEntry[], encode: (e: HistoryEntry) => Buffer): Buffer {
+  return batch.length === 1 ? encode(batch[0]!) : Buffer.concat(batch.map(encode));
 }
 
 function flushHub(hub: Hub): void {
