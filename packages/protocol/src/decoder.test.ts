@@ -8,17 +8,23 @@ import { LIMITS } from './limits.js';
 
 const bytes = (text: string): Buffer => Buffer.from(text, 'utf8');
 
+/** `data` cut at the given offsets (taken modulo its length, in any order), as a socket might. */
+function chunksAt(data: Buffer, cuts: number[]): Buffer[] {
+  const offsets = cuts.map((c) => (data.length === 0 ? 0 : c % data.length)).sort((a, b) => a - b);
+  const chunks: Buffer[] = [];
+  let start = 0;
+  for (const cut of offsets) {
+    chunks.push(data.subarray(start, cut));
+    start = cut;
+  }
+  chunks.push(data.subarray(start));
+  return chunks;
+}
+
 /** Feeds `data` cut at the given offsets and collects everything decoded. */
 function decodeInChunks(data: Buffer, cuts: number[], max = 64): DecodedLine[] {
   const decoder = new LineDecoder(max);
-  const out: DecodedLine[] = [];
-  let start = 0;
-  for (const cut of [...cuts].sort((a, b) => a - b)) {
-    out.push(...decoder.push(data.subarray(start, cut)));
-    start = cut;
-  }
-  out.push(...decoder.push(data.subarray(start)));
-  return out;
+  return chunksAt(data, cuts).flatMap((chunk) => decoder.push(chunk));
 }
 
 describe('LineDecoder', () => {
@@ -89,8 +95,7 @@ describe('LineDecoder', () => {
         fc.array(fc.nat(), { maxLength: 20 }),
         (lines, rawCuts) => {
           const data = bytes(lines.map((l) => `${l}\n`).join(''));
-          const cuts = rawCuts.map((c) => (data.length === 0 ? 0 : c % data.length));
-          expect(decodeInChunks(data, cuts, 400)).toEqual(decodeInChunks(data, [], 400));
+          expect(decodeInChunks(data, rawCuts, 400)).toEqual(decodeInChunks(data, [], 400));
         },
       ),
       { numRuns: 500 },
@@ -105,10 +110,9 @@ describe('LineDecoder', () => {
         fc.array(fc.nat(), { maxLength: 20 }),
         (lines, rawCuts) => {
           const data = bytes(lines.map((l) => `${l}\n`).join(''));
-          const cuts = rawCuts.map((c) => (data.length === 0 ? 0 : c % data.length));
           const kinds = (out: DecodedLine[]): string[] =>
             out.map((l) => (l.kind === 'line' ? `line:${l.text}` : 'too_large'));
-          expect(kinds(decodeInChunks(data, cuts, 40))).toEqual(
+          expect(kinds(decodeInChunks(data, rawCuts, 40))).toEqual(
             kinds(decodeInChunks(data, [], 40)),
           );
         },
@@ -174,15 +178,7 @@ describe('FrameDecoder', () => {
         (sent, rawCuts) => {
           const data = Buffer.concat(sent.map(encodeFrame));
           const decoder = new FrameDecoder();
-          const out: Decoded<RawFrame>[] = [];
-          let start = 0;
-          for (const cut of rawCuts
-            .map((c) => (data.length ? c % data.length : 0))
-            .sort((a, b) => a - b)) {
-            out.push(...decoder.push(data.subarray(start, cut)));
-            start = cut;
-          }
-          out.push(...decoder.push(data.subarray(start)));
+          const out = chunksAt(data, rawCuts).flatMap((chunk) => decoder.push(chunk));
           expect(frames(out)).toEqual(sent);
         },
       ),
