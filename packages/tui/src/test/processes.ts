@@ -2,8 +2,8 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
-import pty from 'node-pty';
-import type { IPty } from 'node-pty';
+import pty from '@lydell/node-pty';
+import type { IPty } from '@lydell/node-pty';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 /** packages/tui */
