@@ -6,7 +6,8 @@ export default defineConfig({
   test: {
     name: 'tui',
     include: ['src/**/*.test.{ts,tsx}'],
-    env: { FORCE_COLOR: '0', TZ: 'UTC' },
+    // Colour on (as gemini-cli does), so removing a mention, error or dim style fails a snapshot.
+    env: { FORCE_COLOR: '3', TZ: 'UTC' },
     testTimeout: 15_000,
   },
 });

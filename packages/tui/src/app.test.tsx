@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { App } from './app.js';
 import { fakeSession, online } from './test/fake-transport.js';
 import { join, msg, T0, welcome } from './test/frames.js';
-import { render, tick } from './test/render.js';
+import { plain, render, tick } from './test/render.js';
 import { waitFor } from './test/wait-for.js';
 
 const KEYS = {
@@ -23,7 +23,8 @@ function setup(options: { columns?: number; rows?: number; name?: string } = {})
   const view = render(
     <App controller={controller} columns={options.columns ?? 80} rows={options.rows ?? 12} />,
   );
-  const frame = (): string => view.lastFrame() ?? '';
+  const frame = (): string => plain(view.lastFrame());
+  const styled = (): string => view.lastFrame() ?? '';
   const type = async (text: string, until: (f: string) => boolean): Promise<void> => {
     view.stdin.write(text);
     await waitFor(
@@ -32,33 +33,33 @@ function setup(options: { columns?: number; rows?: number; name?: string } = {})
       () => `screen after typing ${JSON.stringify(text)}:\n${frame()}`,
     );
   };
-  return { controller, transport, view, frame, type };
+  return { controller, transport, view, frame, styled, type };
 }
 
 describe('App', () => {
   it('shows status bar, pane, user list and input; typing sends and echoes', async () => {
-    const { transport, frame, type, view } = setup();
+    const { transport, frame, styled, type, view } = setup();
     await tick();
     online(transport, { users: ['ann', 'bob'] });
     transport.receive(join(1, 'cy'), msg(2, 'bob', 'hi all'));
     await waitFor(() => frame().includes('hi all'));
-    expect(frame()).toMatchSnapshot('online');
+    expect(styled()).toMatchSnapshot('online');
 
     await type('hello bob', (f) => f.includes('ann > hello bob'));
     view.stdin.write(KEYS.enter);
     await waitFor(() => transport.sentOf('say').length === 1);
     expect(transport.sentOf('say')[0]).toMatchObject({ text: 'hello bob' });
     await waitFor(() => frame().includes('⋯'), 3000, frame);
-    expect(frame()).toMatchSnapshot('pending');
+    expect(styled()).toMatchSnapshot('pending');
     transport.receive(msg(3, 'ann', 'hello bob', { id: transport.sentOf('say')[0]!.id }));
     await waitFor(() => !frame().includes('⋯'));
     expect(frame()).toContain('<ann> hello bob');
   });
 
   it('asks for a name first when none was given', async () => {
-    const { frame, type, view, controller } = setup({ name: '' });
+    const { frame, styled, type, view, controller } = setup({ name: '' });
     await waitFor(() => frame().includes('What is your name?'));
-    expect(frame()).toMatchSnapshot();
+    expect(styled()).toMatchSnapshot();
     await type('zoë', (f) => f.includes('zoë'));
     view.stdin.write(KEYS.enter);
     await waitFor(() => controller.getState().me === 'zoë', 3000, frame);
@@ -73,7 +74,7 @@ describe('App', () => {
   });
 
   it('scrolls back with PageUp without being yanked down, and jumps back with End', async () => {
-    const { transport, frame, view } = setup({ rows: 10 });
+    const { transport, frame, styled, view } = setup({ rows: 10 });
     await tick();
     online(transport);
     transport.receive(
@@ -86,7 +87,7 @@ describe('App', () => {
     transport.receive(msg(31, 'bob', 'message 31'), msg(32, 'bob', 'message 32'));
     await waitFor(() => frame().includes('2 new'));
     expect(frame()).not.toContain('message 32');
-    expect(frame()).toMatchSnapshot('scrolled back');
+    expect(styled()).toMatchSnapshot('scrolled back');
     view.stdin.write(KEYS.end);
     await waitFor(() => frame().includes('message 32'));
     expect(frame()).not.toContain('new messages below');
@@ -204,7 +205,7 @@ describe('App', () => {
     online(transport);
     transport.receive(msg(1, 'bob', 'boom\x1b[2J\x1b[H\x1b]0;owned\x07\x1bc\x9b1;1H done'));
     await waitFor(() => frame().includes('done'));
-    const everything = view.stdout.frames.join('');
+    const everything = plain(view.stdout.frames.join(''));
     expect(everything).not.toContain('\x1b');
     expect(everything).not.toContain('\x9b');
     expect(everything).not.toContain('owned\x07');

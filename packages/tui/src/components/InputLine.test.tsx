@@ -3,7 +3,7 @@
 import { useState } from 'react';
 import { describe, expect, it, vi } from 'vitest';
 import type { Key } from 'ink';
-import { render, tick } from '../test/render.js';
+import { plain, render, tick } from '../test/render.js';
 import { waitFor } from '../test/wait-for.js';
 import { InputLine } from './InputLine.js';
 
@@ -91,7 +91,7 @@ describe('InputLine', () => {
     const { lastFrame, stdin } = render(<Harness onSubmit={onSubmit} />);
     await tick();
     stdin.write('hello');
-    await waitFor(() => lastFrame()!.includes('hello'));
+    await waitFor(() => plain(lastFrame()).includes('hello'));
     expect(lastFrame()).toMatchSnapshot();
     stdin.write('\r');
     await waitFor(() => onSubmit.mock.calls.length > 0);
@@ -103,14 +103,14 @@ describe('InputLine', () => {
     const { lastFrame, stdin } = render(<Harness onSubmit={() => {}} onKey={onKey} />);
     await tick();
     stdin.write('a');
-    await waitFor(() => lastFrame()!.includes('ann > a'));
+    await waitFor(() => plain(lastFrame()).includes('ann > a'));
     stdin.write('\x0e'); // Ctrl+N
     await waitFor(() => onKey.mock.calls.length === 2);
     stdin.write('\x1b[5~'); // PageUp
     await waitFor(() => onKey.mock.calls.length === 3);
     stdin.write('b');
-    await waitFor(() => lastFrame()!.includes('ann > ab'));
-    expect(lastFrame()).not.toContain('ann > an');
+    await waitFor(() => plain(lastFrame()).includes('ann > ab'));
+    expect(plain(lastFrame())).not.toContain('ann > an');
     expect(onKey.mock.calls.map(([input, key]) => [input, key.ctrl])).toEqual([
       ['a', false],
       ['n', true],
@@ -151,7 +151,7 @@ describe('InputLine', () => {
     stdin.write('\r');
     await waitFor(() => onSubmit.mock.calls.length === 2);
     expect(onSubmit.mock.calls).toEqual([['/nope'], ['/nope']]);
-    expect(lastFrame()).toContain('> /nope');
+    expect(plain(lastFrame())).toContain('> /nope');
   });
 
   it('submits each complete line of a paste and keeps the rest', async () => {
@@ -159,7 +159,7 @@ describe('InputLine', () => {
     const { lastFrame, stdin } = render(<Harness onSubmit={onSubmit} />);
     await tick();
     stdin.write('one\r\ntwo\nthr\x07ee');
-    await waitFor(() => lastFrame()!.includes('ann > three'));
+    await waitFor(() => plain(lastFrame()).includes('ann > three'));
     expect(onSubmit.mock.calls).toEqual([['one'], ['two']]);
   });
 
@@ -173,7 +173,7 @@ describe('InputLine', () => {
     await waitFor(() => onSubmit.mock.calls.length === 2);
     expect(onSubmit.mock.calls).toEqual([['one'], ['two']]);
     stdin.write('z');
-    await waitFor(() => lastFrame()!.includes('ann > z'));
+    await waitFor(() => plain(lastFrame()).includes('ann > z'));
     expect(onSubmit).toHaveBeenCalledTimes(2);
   });
 
@@ -191,7 +191,7 @@ describe('InputLine', () => {
     const { lastFrame, stdin } = render(<Harness onSubmit={() => {}} onChange={onChange} />);
     await tick();
     stdin.write('a👍');
-    await waitFor(() => lastFrame()!.includes('ann > a👍'));
+    await waitFor(() => plain(lastFrame()).includes('ann > a👍'));
     stdin.write('\x7f');
     await waitFor(() => onChange.mock.calls.length === 2);
     expect(onChange).toHaveBeenLastCalledWith('a');

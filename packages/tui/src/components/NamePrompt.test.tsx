@@ -1,7 +1,7 @@
 /** @jsxRuntime automatic */
 /** @jsxImportSource react */
 import { describe, expect, it, vi } from 'vitest';
-import { render, tick } from '../test/render.js';
+import { plain, render, tick } from '../test/render.js';
 import { waitFor } from '../test/wait-for.js';
 import { NamePrompt } from './NamePrompt.js';
 
@@ -17,12 +17,12 @@ describe('NamePrompt', () => {
     await tick();
     stdin.write('bad name');
     await waitFor(
-      () => lastFrame()!.includes('bad name'),
+      () => plain(lastFrame()).includes('bad name'),
       3000,
       () => lastFrame()!,
     );
     stdin.write('\r');
-    await waitFor(() => lastFrame()!.includes('✗'));
+    await waitFor(() => plain(lastFrame()).includes('✗'));
     expect(onSubmit).not.toHaveBeenCalled();
     expect(lastFrame()).toMatchSnapshot();
   });
@@ -32,7 +32,7 @@ describe('NamePrompt', () => {
     const { stdin, lastFrame } = render(<NamePrompt onSubmit={onSubmit} width={60} height={8} />);
     await tick();
     stdin.write('zoë');
-    await waitFor(() => lastFrame()!.includes('zoë'));
+    await waitFor(() => plain(lastFrame()).includes('zoë'));
     stdin.write('\r');
     await waitFor(() => onSubmit.mock.calls.length > 0);
     expect(onSubmit).toHaveBeenCalledWith('zoë');
@@ -48,7 +48,7 @@ describe('NamePrompt', () => {
         height={8}
       />,
     );
-    expect(lastFrame()).toContain('is taken');
+    expect(plain(lastFrame())).toContain('is taken');
     expect(lastFrame()).toMatchSnapshot();
   });
 });

@@ -2,7 +2,7 @@
 /** @jsxImportSource react */
 import { describe, expect, it } from 'vitest';
 import type { ConnStatus } from '../state/chat-reducer.js';
-import { render } from '../test/render.js';
+import { plain, render } from '../test/render.js';
 import { StatusBar } from './StatusBar.js';
 
 const states: Record<string, ConnStatus> = {
@@ -41,8 +41,8 @@ describe('StatusBar', () => {
         width={100}
       />,
     );
-    expect(lastFrame()).toContain('↓ 12 new');
-    expect(lastFrame()).toContain('1 user');
+    expect(plain(lastFrame())).toContain('↓ 12 new');
+    expect(plain(lastFrame())).toContain('1 user');
     expect(lastFrame()).toMatchSnapshot();
   });
 

@@ -30,3 +30,11 @@ export function stateFrom(frames: readonly ServerFrame[], me = 'ann'): ChatState
 export function tick(ms = 10): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
+
+/**
+ * A frame without its SGR colour codes, for asserting on text. Snapshots keep the colours;
+ * only `ESC [ digits m` is removed, so any other escape sequence still shows.
+ */
+export function plain(frame: string | undefined): string {
+  return (frame ?? '').replace(/\x1b\[[0-9;]*m/g, '');
+}
