@@ -92,6 +92,11 @@ describe('validateServerFrame', () => {
     );
   });
 
+  it('answers a type it does not know with unknown_type, not a missing-field complaint', () => {
+    const checked = validateServerFrame({ type: 'future_thing' });
+    expect(checked.ok ? undefined : checked.error.code).toBe('unknown_type');
+  });
+
   it('rejects a message without seq and an error with an unknown code', () => {
     expect(validateServerFrame({ type: 'message', ts: 1, from: 'a', text: 'x' }).ok).toBe(false);
     expect(validateServerFrame({ type: 'error', code: 'boom', message: 'x' }).ok).toBe(false);

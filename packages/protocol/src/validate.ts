@@ -157,7 +157,11 @@ function clip(text: string): string {
   return clean.length > 32 ? `${clean.slice(0, 32)}…` : clean;
 }
 
+const EVENT_TYPES: ReadonlySet<string> = new Set(['message', 'dm', 'join', 'leave', 'nick']);
+
 function parseEvent(raw: RawFrame): ChatEvent | undefined {
+  // An unknown type is `unknown_type`, not a complaint about the event fields it lacks.
+  if (!EVENT_TYPES.has(raw.type)) return undefined;
   const base = {
     seq: seqNumber(raw, 'seq'),
     ts: seqNumber(raw, 'ts'),
@@ -257,8 +261,12 @@ function parseServerFrame(raw: RawFrame): ServerFrame | undefined {
 }
 
 /**
- * Checks what a server sent, for clients. Same rules as for client frames: `unknown_type` for a
- * type this version does not know (a client should ignore it), `bad_field` for a malformed frame.
+ * Checks what a server sent, for clients: `unknown_type` for a type this version does not know
+ * (a client ignores it: forward compatibility), `bad_field` for a known type with a missing or
+ * mistyped field. Unknown fields are dropped. Lenient where a newer server may say more: a
+ * `leave` reason this version does not know reads as `quit`, and a missing
+ * `limits.ratePerSec` as 0 (no client-side pacing). Text is not sanitised here: the client
+ * renders it as data.
  */
 export function validateServerFrame(raw: RawFrame): Decoded<ServerFrame> {
   return validateWith(parseServerFrame, raw);

@@ -1,30 +1,39 @@
 #!/usr/bin/env node
 import meow from 'meow';
-import { DEFAULT_PORT, validateName } from '@ciao/protocol';
+import { DEFAULT_PORT } from '@ciao/protocol';
+import { parseCliOptions, unknownFlag } from './cli-options.js';
 
 const cli = meow(
   `
   Usage
-    $ pnpm tui --host HOST [--port 7777] [--name NAME] [--password PW]
+    $ pnpm tui --host HOST [--port ${DEFAULT_PORT}] [--name NAME] [--password PW]
 
   Options
-    --host, -h      server host (default 127.0.0.1)
-    --port, -p      server port (default ${DEFAULT_PORT})
-    --name, -n      your name (asked for when missing)
-    --password      the server's password, if it has one
+    --host HOST     server address, or HOST:PORT (default 127.0.0.1)
+    --port, -p N    server port (default ${DEFAULT_PORT})
+    --name, -n NAME your name (asked for when missing)
+    --password PW   the server's password, if it has one
     --no-users      start with the user list hidden (Ctrl+N toggles it)
     --no-alt-screen draw in the normal screen instead of the alternate one
+    --help, -h      this help
 
   Keys
     Enter send · Up/Down input history · PgUp/PgDn, Shift+Up/Down scroll · End newest
     Tab complete names · Ctrl+N user list · Ctrl+C or /quit leave
+
+  Environment
+    NO_COLOR=1          no colours
+    CIAO_DEBUG_LOG=FILE append debug lines (e.g. frames the client dropped) to FILE
 `,
   {
     importMeta: import.meta,
     autoHelp: true,
+    // Refused below with a pointer to --help (meow's own refusal names only the flag).
+    allowUnknownFlags: true,
     flags: {
-      host: { type: 'string', shortFlag: 'h', default: '127.0.0.1' },
-      port: { type: 'number', shortFlag: 'p', default: DEFAULT_PORT },
+      help: { type: 'boolean', shortFlag: 'h' },
+      host: { type: 'string', default: '127.0.0.1' },
+      port: { type: 'string', shortFlag: 'p' },
       name: { type: 'string', shortFlag: 'n', default: '' },
       password: { type: 'string' },
       users: { type: 'boolean', default: true },
@@ -33,18 +42,21 @@ const cli = meow(
   },
 );
 
-const { host, port, password, users, altScreen } = cli.flags;
-let name = cli.flags.name.trim();
-if (name !== '') {
-  const checked = validateName(name);
-  if (!checked.ok) {
-    process.stderr.write(`ciao: cannot use the name "${name}": ${checked.reason}\n`);
-    process.exit(2);
-  }
-  name = checked.name;
-}
-if (!Number.isInteger(port) || port < 1 || port > 65_535) {
-  process.stderr.write(`ciao: --port must be a number from 1 to 65535\n`);
+if (cli.flags.help) cli.showHelp(0);
+const unknown = unknownFlag(cli.flags, [
+  'help',
+  'host',
+  'port',
+  'name',
+  'password',
+  'users',
+  'altScreen',
+]);
+const parsed = unknown
+  ? { ok: false as const, message: `unknown flag ${unknown} (see --help)` }
+  : parseCliOptions(cli.flags, cli.input);
+if (!parsed.ok) {
+  process.stderr.write(`ciao: ${parsed.message}\n`);
   process.exit(2);
 }
 
@@ -62,8 +74,10 @@ for (const variable of ['CI', 'CONTINUOUS_INTEGRATION']) {
 }
 
 // React and Ink pick their development or production build when first loaded: the
-// development one costs several times the CPU in a busy room.
-process.env.NODE_ENV ??= 'production';
+// development one costs several times the CPU in a busy room. (The bundle `pnpm tui` runs has
+// the production builds compiled in; this covers running the compiled modules directly.)
+const env = process.env;
+env.NODE_ENV ??= 'production';
 const { runTui } = await import('./run-tui.js');
-const code = await runTui({ host, port, name, password, showUsers: users, altScreen });
+const code = await runTui(parsed.options);
 process.exit(code);

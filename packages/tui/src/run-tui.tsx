@@ -3,18 +3,12 @@
 import type { Instance } from 'ink';
 import { render } from 'ink';
 import { App } from './app.js';
+import type { CliOptions } from './cli-options.js';
 import { ChatController } from './chat-controller.js';
 import { Connection } from './net/connection.js';
 
-export interface TuiOptions {
-  readonly host: string;
-  readonly port: number;
-  /** '' asks for a name first. */
-  readonly name: string;
-  readonly password?: string;
-  readonly showUsers: boolean;
-  readonly altScreen: boolean;
-}
+/** The checked command line (cli-options.ts). */
+export type TuiOptions = CliOptions;
 
 const ENTER_ALT = '\x1b[?1049h\x1b[H';
 const LEAVE_ALT = '\x1b[?1049l';

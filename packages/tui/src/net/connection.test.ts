@@ -1,5 +1,8 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
 import net from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ServerFrame } from '@ciao/protocol';
 import type { ConnStatus } from '../state/chat-reducer.js';
 import { waitFor } from '../test/wait-for.js';
@@ -42,6 +45,8 @@ describe('Connection', () => {
       socket.write('{"type":"notice","text":"split ');
       setImmediate(() => socket.write('across chunks"}\r\n\n{"type":"pong","nonce":7}\n'));
     });
+    const log = path.join(mkdtempSync(path.join(tmpdir(), 'ciao-debug-')), 'debug.log');
+    vi.stubEnv('CIAO_DEBUG_LOG', log);
     const { conn, frames } = connect(port);
     await waitFor(() => frames.length === 2);
     expect(frames).toEqual([
@@ -49,6 +54,11 @@ describe('Connection', () => {
       { type: 'pong', nonce: 7 },
     ]);
     await conn.stop('done');
+    // What was dropped is said at debug level, not silently.
+    const lines = readFileSync(log, 'utf8');
+    expect(lines).toContain('dropped a line from the server');
+    expect(lines).toContain('(unknown_type)');
+    vi.unstubAllEnvs();
   });
 
   it('reconnects with backoff when the server closes, until stopped', async () => {

@@ -1,6 +1,7 @@
 import net from 'node:net';
 import type { ClientFrame, ServerFrame } from '@ciao/protocol';
 import { encodeFrameString, FrameDecoder, LIMITS, validateServerFrame } from '@ciao/protocol';
+import { debugLog } from '../debug-log.js';
 import type { ConnStatus } from '../state/chat-reducer.js';
 import { backoffDelay, describeSocketError } from './reconnect-policy.js';
 
@@ -41,7 +42,7 @@ export interface ConnectionOptions {
 /**
  * A TCP connection to a ciao server that reconnects with backoff and jitter until stopped.
  * Frames are decoded with the protocol's FrameDecoder and checked with validateServerFrame;
- * anything malformed or unknown is dropped (forward compatibility).
+ * anything malformed or unknown is dropped (forward compatibility), with a debug line saying so.
  */
 export class Connection implements Transport {
   private socket: net.Socket | undefined;
@@ -84,9 +85,16 @@ export class Connection implements Transport {
       this.heard();
       for (const decoded of decoder.push(chunk)) {
         // Non-JSON lines (a plain-text prompt) and frames this version does not know are skipped.
-        if (!decoded.ok) continue;
+        if (!decoded.ok) {
+          debugLog(`dropped a line from the server: ${decoded.error.message}`);
+          continue;
+        }
         const checked = validateServerFrame(decoded.frame);
         if (checked.ok) this.handlers.onFrame(checked.frame);
+        else
+          debugLog(
+            `dropped a frame from the server (${checked.error.code}): ${checked.error.message}`,
+          );
       }
     });
     socket.on('error', (error) => {

@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import type { RawCliFlags } from './cli-options.js';
+import { parseCliOptions, unknownFlag } from './cli-options.js';
+
+const flags = (over: Partial<RawCliFlags> = {}): RawCliFlags => ({
+  host: '127.0.0.1',
+  name: '',
+  users: true,
+  altScreen: true,
+  ...over,
+});
+
+describe('parseCliOptions', () => {
+  it('takes the defaults: 127.0.0.1:7777, no name', () => {
+    expect(parseCliOptions(flags(), [])).toEqual({
+      ok: true,
+      options: { host: '127.0.0.1', port: 7777, name: '', showUsers: true, altScreen: true },
+    });
+  });
+
+  it('refuses a stray argument, pointing at --help', () => {
+    const parsed = parseCliOptions(flags(), ['127.0.0.1']);
+    expect(parsed).toMatchObject({ ok: false, message: expect.stringContaining('--help') });
+  });
+
+  it('splits HOST:PORT and [v6]:PORT', () => {
+    expect(parseCliOptions(flags({ host: '127.0.0.1:7000' }), [])).toMatchObject({
+      ok: true,
+      options: { host: '127.0.0.1', port: 7000 },
+    });
+    expect(parseCliOptions(flags({ host: '[::1]:7001' }), [])).toMatchObject({
+      ok: true,
+      options: { host: '::1', port: 7001 },
+    });
+    expect(parseCliOptions(flags({ host: '::1' }), [])).toMatchObject({
+      ok: true,
+      options: { host: '::1', port: 7777 },
+    });
+  });
+
+  it('refuses a HOST:PORT that disagrees with --port, and bad ports', () => {
+    expect(parseCliOptions(flags({ host: 'h:7000', port: '7001' }), [])).toMatchObject({
+      ok: false,
+      message: expect.stringContaining('disagree'),
+    });
+    expect(parseCliOptions(flags({ host: 'h:7000', port: '7000' }), [])).toMatchObject({
+      ok: true,
+    });
+    for (const port of ['0', '65536', 'abc', '7e3', ''])
+      expect(parseCliOptions(flags({ port }), [])).toMatchObject({ ok: false });
+    expect(parseCliOptions(flags({ host: 'h:' }), [])).toMatchObject({ ok: false });
+  });
+
+  it('checks the name as the server would', () => {
+    expect(parseCliOptions(flags({ name: ' ann ' }), [])).toMatchObject({
+      ok: true,
+      options: { name: 'ann' },
+    });
+    expect(parseCliOptions(flags({ name: 'bad name' }), [])).toMatchObject({
+      ok: false,
+      message: expect.stringContaining('bad name'),
+    });
+  });
+});
+
+describe('unknownFlag', () => {
+  it('names the first flag that is not known, as it was typed', () => {
+    const known = ['host', 'port', 'altScreen'];
+    expect(unknownFlag({ host: 'h', port: '1' }, known)).toBeUndefined();
+    expect(unknownFlag({ host: 'h', fooBar: true }, known)).toBe('--foo-bar');
+    expect(unknownFlag({ x: true }, known)).toBe('-x');
+  });
+});
