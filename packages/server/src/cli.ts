@@ -7,7 +7,7 @@ import { ListenError, startServer } from './server.js';
 const cli = meow(
   `
   Usage
-    $ pnpm start [options]        (or: pnpm run server [options])
+    $ pnpm server [options]
 
   Options
     --port N            TCP port (default ${DEFAULT_PORT})
