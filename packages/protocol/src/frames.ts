@@ -17,6 +17,7 @@ export const ERROR_CODES = [
   'auth_failed',
   'server_full',
   'text_too_long',
+  'text_too_many_lines',
   'text_empty',
   'rate_limited',
   'no_such_user',

@@ -12,6 +12,8 @@ export const LIMITS = {
   maxServerFrameBytes: 1_048_576,
   /** Longest `text`, in code points after sanitising. */
   maxTextChars: 4_096,
+  /** Most lines in a `text` (line breaks + 1), after sanitising. */
+  maxTextLines: 100,
   /** Longest name, in code points. */
   maxNameChars: 24,
   /** Longest client-chosen message `id`, in code points. */

@@ -150,6 +150,18 @@ describe('checkText', () => {
     expect(checkText('😀'.repeat(4096)).ok).toBe(true);
     expect(checkText('😀'.repeat(4097))).toMatchObject({ ok: false, code: 'text_too_long' });
   });
+
+  it('allows 100 lines and answers more with text_too_many_lines', () => {
+    expect(checkText(Array(100).fill('x').join('\n'))).toMatchObject({ ok: true });
+    expect(checkText(Array(101).fill('x').join('\n'))).toMatchObject({
+      ok: false,
+      code: 'text_too_many_lines',
+      message: 'message has 101 lines, more than 100',
+    });
+    // A trailing break is a line; CR is removed by sanitising, so CR LF counts once.
+    expect(checkText(`${'x\n'.repeat(100)}`)).toMatchObject({ code: 'text_too_many_lines' });
+    expect(checkText('x\r\n'.repeat(99) + 'x')).toMatchObject({ ok: true });
+  });
 });
 
 describe('constants', () => {
@@ -168,6 +180,7 @@ describe('constants', () => {
         'auth_failed',
         'server_full',
         'text_too_long',
+        'text_too_many_lines',
         'text_empty',
         'rate_limited',
         'no_such_user',

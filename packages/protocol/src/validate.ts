@@ -276,12 +276,13 @@ export type TextCheck =
   | { readonly ok: true; readonly text: string }
   | {
       readonly ok: false;
-      readonly code: 'text_empty' | 'text_too_long';
+      readonly code: 'text_empty' | 'text_too_long' | 'text_too_many_lines';
       readonly message: string;
     };
 
 /**
- * Sanitises a message text and checks its length: 1 to 4,096 code points after sanitising.
+ * Sanitises a message text and checks its size: 1 to 4,096 code points and at most 100 lines
+ * after sanitising.
  * Text that is only white space counts as empty: PROTOCOL.md's "1 character" is read as one
  * visible character, since a blank chat line carries nothing.
  */
@@ -295,5 +296,20 @@ export function checkText(text: string): TextCheck {
       message: `message is longer than ${LIMITS.maxTextChars} characters`,
     };
   }
+  const lines = textLines(clean);
+  if (lines > LIMITS.maxTextLines) {
+    return {
+      ok: false,
+      code: 'text_too_many_lines',
+      message: `message has ${lines} lines, more than ${LIMITS.maxTextLines}`,
+    };
+  }
   return { ok: true, text: clean };
+}
+
+/** Lines in a text: its line breaks + 1 (PROTOCOL.md counts a trailing break as a line). */
+export function textLines(text: string): number {
+  let lines = 1;
+  for (let at = text.indexOf('\n'); at !== -1; at = text.indexOf('\n', at + 1)) lines++;
+  return lines;
 }

@@ -74,7 +74,7 @@ export type PostResult =
       /** The `id` was seen before: nothing was created, `entry` is the original event. */
       readonly duplicate: boolean;
     }
-  | Failure<'text_empty' | 'text_too_long' | 'no_such_user'>;
+  | Failure<'text_empty' | 'text_too_long' | 'text_too_many_lines' | 'no_such_user'>;
 
 export type NickResult =
   | { readonly ok: true; readonly entry: HistoryEntry | undefined }

@@ -215,6 +215,16 @@ describe('errors', () => {
       { type: 'say', text: 'x'.repeat(4097), id: 'e2' },
       { code: 'text_too_long', id: 'e2' },
     ],
+    [
+      'a text of 101 lines',
+      { type: 'say', text: 'x\n'.repeat(100) + 'x', id: 'e3' },
+      { code: 'text_too_many_lines', id: 'e3' },
+    ],
+    [
+      'a private text of 101 lines',
+      { type: 'dm', to: 'alice', text: 'x\n'.repeat(100) + 'x', id: 'e4' },
+      { code: 'text_too_many_lines', id: 'e4' },
+    ],
     ['a second hello', { type: 'hello', protocol: 1, name: 'zed' }, { code: 'already_registered' }],
   ];
   it.each(cases)(

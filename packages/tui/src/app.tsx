@@ -1,11 +1,10 @@
 /** @jsxRuntime automatic */
 /** @jsxImportSource react */
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { Key } from 'ink';
-import { Box, useApp } from 'ink';
+import { Box, useApp, useStdout } from 'ink';
 import stringWidth from 'string-width';
 import type { ChatController } from './chat-controller.js';
-import { InputLine } from './components/InputLine.js';
+import { InputLine, inputLineHeight } from './components/InputLine.js';
 import { MessagePane } from './components/MessagePane.js';
 import { NamePrompt } from './components/NamePrompt.js';
 import { StatusBar } from './components/StatusBar.js';
@@ -13,19 +12,23 @@ import { UserList } from './components/UserList.js';
 import { useBell } from './hooks/use-bell.js';
 import { useChatState } from './hooks/use-chat-state.js';
 import { useTerminalSize } from './hooks/use-terminal-size.js';
-import { KEY_HINT, keyCommand, SHORT_KEY_HINT } from './keys.js';
+import type { InputAction, InputState } from './input/input-state.js';
+import { applyKeys, inputOnly } from './input/apply-keys.js';
+import { cancel, EMPTY_INPUT, inputReducer, pressEnter } from './input/input-state.js';
+import type { KeyPress } from './input/parse-keys.js';
+import { parseKeys } from './input/parse-keys.js';
+import type { AppCommand } from './keys.js';
+import { KEY_HINT, SHORT_KEY_HINT } from './keys.js';
 import { scrollDown, scrollUp, visibleWindow } from './layout/visible-window.js';
-import type { Completion } from './state/complete-name.js';
-import { completeName } from './state/complete-name.js';
 import { outgoingLine } from './state/chat-reducer.js';
-import type { InputHistory } from './state/input-history.js';
-import { emptyHistory, next, previous, remember } from './state/input-history.js';
 
 /** Narrower terminals hide the user list. */
 export const USER_LIST_MIN_COLUMNS = 70;
 export const USER_LIST_WIDTH = 20;
-/** The input grows up to this many rows for long lines. */
-const MAX_INPUT_ROWS = 5;
+/** The input's text takes at most this many rows (a quarter of a short terminal's). */
+export const MAX_INPUT_ROWS = 5;
+/** Clears the terminal before Ink draws the frame again (Ctrl+L). */
+const CLEAR_SCREEN = '\x1b[2J\x1b[3J\x1b[H';
 
 export interface AppProps {
   readonly controller: ChatController;
@@ -43,31 +46,24 @@ export function App(props: AppProps): React.JSX.Element {
   // One row short of the terminal: a frame as tall as the screen makes Ink clear it every time.
   const rows = Math.max(4, props.rows ?? terminal.rows - 1);
   const { exit } = useApp();
-  const [input, setInput] = useState('');
-  const history = useRef<InputHistory>(emptyHistory);
-  const completion = useRef<Completion | undefined>(undefined);
+  const { write } = useStdout();
+  // The input as the last key left it: keys arrive faster than renders, and each builds on it.
+  const input = useRef<InputState>(EMPTY_INPUT);
+  const [shownInput, setShownInput] = useState<InputState>(EMPTY_INPUT);
   useBell(state.bells);
 
   const showUsers = state.showUsers && columns >= USER_LIST_MIN_COLUMNS && state.me !== '';
   const paneWidth = showUsers ? columns - USER_LIST_WIDTH : columns;
   const promptText = state.me === '' ? '>' : `${state.me} >`;
-  const inputRows = Math.min(
-    MAX_INPUT_ROWS,
-    Math.max(
-      1,
-      Math.ceil((stringWidth(promptText) + 1 + stringWidth(input) + 1) / Math.max(1, columns)),
-    ),
-  );
-  const paneHeight = Math.max(1, rows - 2 - inputRows);
+  // A quarter of the screen at most, so the pane always keeps most of its rows.
+  const maxInputRows = Math.max(1, Math.min(MAX_INPUT_ROWS, Math.floor(rows / 4)));
+  const inputHeight = inputLineHeight(shownInput.draft, columns, promptText, maxInputRows);
+  const paneHeight = Math.max(1, rows - 1 - inputHeight);
 
   const pending = useMemo(
     () => state.outbox.map((item) => outgoingLine(item, state.me)),
     [state.outbox, state.me],
   );
-
-  const leave = useCallback(() => {
-    void controller.quit();
-  }, [controller]);
 
   useEffect(() => {
     let live = true;
@@ -79,17 +75,8 @@ export function App(props: AppProps): React.JSX.Element {
     };
   }, [controller, exit]);
 
-  /** Replaces the input; the cursor goes to its end. */
-  const replaceInput = (value: string): void => {
-    setInput(value);
-  };
-
-  const scrollTo = (anchor: ReturnType<typeof scrollUp>): void => {
-    controller.dispatch({ type: 'scroll', anchor });
-  };
-
-  const onKey = (inputChar: string, key: Key, current: string): void => {
-    const command = keyCommand(inputChar, key);
+  /** Scrolls the pane; reaching the top asks the server for what came before. */
+  const scroll = (command: 'page_up' | 'page_down' | 'line_up' | 'line_down'): void => {
     // Read the store, not this render's copy: keys can arrive faster than renders.
     const now = controller.getState();
     const content = {
@@ -99,64 +86,77 @@ export function App(props: AppProps): React.JSX.Element {
           ? pending
           : now.outbox.map((item) => outgoingLine(item, now.me)),
     };
-    if (command !== 'complete') completion.current = undefined;
-    const paneBody = paneHeight - 1;
-    switch (command) {
-      case undefined:
-        return;
-      case 'quit':
-        leave();
-        return;
-      case 'toggle_users':
-        controller.dispatch({ type: 'toggle_users' });
-        return;
-      case 'page_up':
-      case 'line_up': {
-        const amount = command === 'page_up' ? Math.max(1, paneBody - 1) : 1;
-        const anchor = scrollUp(content, now.scroll, paneWidth, paneBody, amount);
-        scrollTo(anchor);
-        // Reaching the top asks the server for what came before.
-        if (visibleWindow(content, anchor, paneWidth, paneBody).atTop) controller.requestOlder();
-        return;
-      }
-      case 'page_down':
-      case 'line_down': {
-        const amount = command === 'page_down' ? Math.max(1, paneBody - 1) : 1;
-        scrollTo(scrollDown(content, now.scroll, paneWidth, amount));
-        return;
-      }
-      case 'bottom':
-        scrollTo(null);
-        return;
-      case 'history_prev': {
-        const step = previous(history.current, current);
-        if (step) {
-          history.current = step.history;
-          replaceInput(step.value);
-        }
-        return;
-      }
-      case 'history_next': {
-        const step = next(history.current);
-        if (step) {
-          history.current = step.history;
-          replaceInput(step.value);
-        }
-        return;
-      }
-      case 'complete': {
-        const done = completeName(current, now.users, now.me, completion.current);
-        completion.current = done;
-        if (done) replaceInput(done.value);
-        return;
-      }
+    const body = paneHeight - 1;
+    const page = command === 'page_up' || command === 'page_down';
+    const amount = page ? Math.max(1, body - 1) : 1;
+    if (command === 'page_up' || command === 'line_up') {
+      const anchor = scrollUp(content, now.scroll, paneWidth, body, amount);
+      controller.dispatch({ type: 'scroll', anchor });
+      if (visibleWindow(content, anchor, paneWidth, body).atTop) controller.requestOlder();
+    } else {
+      controller.dispatch({ type: 'scroll', anchor: scrollDown(content, now.scroll, paneWidth, amount) });
     }
   };
 
-  const submit = (value: string): void => {
-    history.current = remember(history.current, value);
-    if (controller.submit(value)) replaceInput('');
+  /** Runs one command on the input `current`; returns the input after it. */
+  const run = (current: InputState, command: AppCommand): InputState => {
+    const apply = (action: InputAction): InputState => inputReducer(current, action);
+    switch (command) {
+      case 'quit':
+        void controller.quit();
+        return current;
+      case 'toggle_users':
+        controller.dispatch({ type: 'toggle_users' });
+        return current;
+      case 'redraw':
+        write(CLEAR_SCREEN);
+        return current;
+      case 'submit': {
+        const enter = pressEnter(current);
+        if (enter.type === 'confirm') return enter.state;
+        if (enter.type === 'refuse') return current;
+        return controller.submit(enter.text) ? apply({ type: 'sent' }) : current;
+      }
+      case 'cancel': {
+        const cancelled = cancel(current);
+        if (cancelled) return cancelled;
+        controller.dispatch({ type: 'scroll', anchor: null });
+        return current;
+      }
+      case 'complete': {
+        const now = controller.getState();
+        return apply({ type: 'complete', users: now.users, me: now.me });
+      }
+      case 'newline':
+      case 'up':
+      case 'down':
+        return inputOnly(current, command);
+      case 'end':
+        controller.dispatch({ type: 'scroll', anchor: null });
+        return apply({ type: 'edit', op: 'line_end' });
+      case 'page_up':
+      case 'page_down':
+      case 'line_up':
+      case 'line_down':
+        scroll(command);
+        return current;
+      default:
+        return assertNever(command);
+    }
   };
+
+  const pressKeys = (keys: readonly KeyPress[]): void => {
+    const current = applyKeys(input.current, keys, run);
+    if (current !== input.current) {
+      input.current = current;
+      setShownInput(current);
+    }
+  };
+  // Stable handlers (the text input re-subscribes when its handler changes) calling this render's.
+  const latest = useRef(pressKeys);
+  latest.current = pressKeys;
+  const onKeys = useCallback((chunk: string) => latest.current(parseKeys(chunk)), []);
+  const onPaste = useCallback((text: string) => latest.current([{ type: 'paste', text }]), []);
 
   useEffect(() => {
     controller.start();
@@ -178,9 +178,7 @@ export function App(props: AppProps): React.JSX.Element {
           error={state.nameError}
           initial={state.me}
           onSubmit={(name) => controller.setName(name)}
-          onKey={(inputChar, key) => {
-            if (keyCommand(inputChar, key) === 'quit') leave();
-          }}
+          onQuit={() => void controller.quit()}
         />
       </Box>
     );
@@ -198,7 +196,7 @@ export function App(props: AppProps): React.JSX.Element {
         loadingHistory={state.history.loading}
         width={columns}
       />
-      <Box flexDirection="row" height={paneHeight}>
+      <Box flexDirection="row" height={paneHeight} flexShrink={0}>
         <MessagePane
           lines={state.lines}
           pending={pending}
@@ -214,18 +212,21 @@ export function App(props: AppProps): React.JSX.Element {
         )}
       </Box>
       <InputLine
-        value={input}
-        onChange={(value) => {
-          setInput(value);
-          completion.current = undefined;
-        }}
-        onSubmit={submit}
-        onKey={onKey}
+        draft={shownInput.draft}
+        onKeys={onKeys}
+        onPaste={onPaste}
         prompt={promptText}
         hint={stringWidth(KEY_HINT) <= columns ? KEY_HINT : SHORT_KEY_HINT}
         width={columns}
+        maxRows={maxInputRows}
+        confirming={shownInput.confirming}
+        pasted={shownInput.beforePaste !== undefined}
         placeholder="type a message, /help for commands"
       />
     </Box>
   );
+}
+
+function assertNever(value: never): never {
+  throw new Error(`unexpected ${String(value)}`);
 }

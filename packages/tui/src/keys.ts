@@ -1,50 +1,161 @@
-import type { Key } from 'ink';
+import type { EditOp } from './input/editor.js';
+import type { KeyPress, SpecialKey } from './input/parse-keys.js';
 
-/** What a key press does outside the text input. */
-export type KeyCommand =
+/** What a key does outside editing the text: the app's commands. */
+export type AppCommand =
   | 'quit'
-  | 'history_prev'
-  | 'history_next'
+  | 'toggle_users'
+  | 'redraw'
+  | 'submit'
+  | 'newline'
+  | 'cancel'
+  | 'complete'
+  | 'up'
+  | 'down'
+  | 'end'
   | 'page_up'
   | 'page_down'
   | 'line_up'
-  | 'line_down'
-  | 'bottom'
-  | 'complete'
-  | 'toggle_users';
+  | 'line_down';
 
-interface Binding {
-  readonly command: KeyCommand;
-  readonly matches: (input: string, key: Key) => boolean;
+export type KeyCommand = AppCommand | EditOp;
+
+const APP_COMMANDS: ReadonlySet<string> = new Set<AppCommand>([
+  'quit',
+  'toggle_users',
+  'redraw',
+  'submit',
+  'newline',
+  'cancel',
+  'complete',
+  'up',
+  'down',
+  'end',
+  'page_up',
+  'page_down',
+  'line_up',
+  'line_down',
+]);
+
+/** True for the app's commands, false for the editing operations. */
+export function isAppCommand(command: KeyCommand): command is AppCommand {
+  return APP_COMMANDS.has(command);
 }
 
-/** The key table; the first match wins, so modified keys come before plain ones. */
-export const KEY_BINDINGS: readonly Binding[] = [
-  { command: 'quit', matches: (input, key) => key.ctrl && input === 'c' },
-  { command: 'toggle_users', matches: (input, key) => key.ctrl && input === 'n' },
-  { command: 'line_up', matches: (_, key) => key.shift && key.upArrow },
-  { command: 'line_down', matches: (_, key) => key.shift && key.downArrow },
-  { command: 'page_up', matches: (_, key) => key.pageUp },
-  { command: 'page_down', matches: (_, key) => key.pageDown },
-  { command: 'bottom', matches: (_, key) => key.end || (key.escape && !key.ctrl) },
-  { command: 'history_prev', matches: (_, key) => key.upArrow },
-  { command: 'history_next', matches: (_, key) => key.downArrow },
-  { command: 'complete', matches: (_, key) => key.tab && !key.shift },
+/** One key combination; a modifier left out must be up. */
+export type KeySpec =
+  | {
+      readonly key: SpecialKey;
+      readonly ctrl?: boolean;
+      readonly meta?: boolean;
+      readonly shift?: boolean;
+    }
+  | { readonly char: string; readonly ctrl?: boolean; readonly meta?: boolean };
+
+/** What a key press asks for. */
+export type KeyAction =
+  | { readonly type: 'insert'; readonly text: string }
+  | { readonly type: 'paste'; readonly text: string }
+  | { readonly type: 'command'; readonly command: KeyCommand };
+
+/**
+ * The key table: each command with the keys bound to it. A key matches exactly (Ctrl+Left is not
+ * Left), and the first command listing it wins. To add a key, add a row.
+ */
+export const KEY_BINDINGS: readonly (readonly [KeyCommand, readonly KeySpec[]])[] = [
+  ['quit', [{ char: 'c', ctrl: true }]],
+  ['toggle_users', [{ char: 'n', ctrl: true }]],
+  ['redraw', [{ char: 'l', ctrl: true }]],
+  ['submit', [{ key: 'return' }]],
+  // Alt+Enter works in every terminal; Shift+Enter only where the terminal reports it (kitty
+  // protocol, xterm's modifyOtherKeys); Ctrl+J is a line feed.
+  [
+    'newline',
+    [{ key: 'return', meta: true }, { key: 'return', shift: true }, { char: 'j', ctrl: true }],
+  ],
+  ['cancel', [{ key: 'escape' }]],
+  ['complete', [{ key: 'tab' }]],
+  ['line_up', [{ key: 'up', shift: true }]],
+  ['line_down', [{ key: 'down', shift: true }]],
+  ['page_up', [{ key: 'pageup' }]],
+  ['page_down', [{ key: 'pagedown' }]],
+  ['up', [{ key: 'up' }, { char: 'p', ctrl: true }]],
+  ['down', [{ key: 'down' }]],
+  ['left', [{ key: 'left' }, { char: 'b', ctrl: true }]],
+  ['right', [{ key: 'right' }, { char: 'f', ctrl: true }]],
+  [
+    'word_left',
+    [{ key: 'left', ctrl: true }, { key: 'left', meta: true }, { char: 'b', meta: true }],
+  ],
+  [
+    'word_right',
+    [{ key: 'right', ctrl: true }, { key: 'right', meta: true }, { char: 'f', meta: true }],
+  ],
+  ['line_start', [{ key: 'home' }, { char: 'a', ctrl: true }]],
+  ['line_end', [{ char: 'e', ctrl: true }]],
+  ['end', [{ key: 'end' }]],
+  ['backspace', [{ key: 'backspace' }]],
+  ['delete', [{ key: 'delete' }, { char: 'd', ctrl: true }]],
+  ['kill_line_start', [{ char: 'u', ctrl: true }]],
+  ['kill_line_end', [{ char: 'k', ctrl: true }]],
+  ['kill_word_back', [{ char: 'w', ctrl: true }]],
+  ['kill_alnum_word_back', [{ key: 'backspace', meta: true }]],
+  ['kill_word_forward', [{ char: 'd', meta: true }]],
 ];
 
-export function keyCommand(input: string, key: Key): KeyCommand | undefined {
-  return KEY_BINDINGS.find((binding) => binding.matches(input, key))?.command;
+function matches(spec: KeySpec, key: KeyPress): boolean {
+  if ('key' in spec) {
+    return (
+      key.type === 'special' &&
+      key.key === spec.key &&
+      key.ctrl === (spec.ctrl ?? false) &&
+      key.meta === (spec.meta ?? false) &&
+      key.shift === (spec.shift ?? false)
+    );
+  }
+  return (
+    key.type === 'chord' &&
+    key.char.toLowerCase() === spec.char &&
+    key.ctrl === (spec.ctrl ?? false) &&
+    key.meta === (spec.meta ?? false)
+  );
+}
+
+/** The command bound to `key`, if any. */
+export function keyCommand(key: KeyPress): KeyCommand | undefined {
+  for (const [command, specs] of KEY_BINDINGS) {
+    if (specs.some((spec) => matches(spec, key))) return command;
+  }
+  return undefined;
+}
+
+/** What `key` does: typed text is inserted, a paste pasted, a bound key runs its command. */
+export function keyAction(key: KeyPress): KeyAction | undefined {
+  switch (key.type) {
+    case 'text':
+      return { type: 'insert', text: key.text };
+    case 'paste':
+      return { type: 'paste', text: key.text };
+    case 'unknown':
+      return undefined;
+    default: {
+      const command = keyCommand(key);
+      return command === undefined ? undefined : { type: 'command', command };
+    }
+  }
 }
 
 /** The one-line hint under the input. */
 export const KEY_HINT =
-  'Enter send · ↑↓ history · PgUp/PgDn scroll · Tab names · ^N users · ^C quit';
+  'Enter send · Alt+Enter new line · ↑↓ history · PgUp/PgDn scroll · Tab complete · ^N users · ^C quit';
 /** The hint on terminals too narrow for KEY_HINT. */
-export const SHORT_KEY_HINT = 'Enter send · PgUp/PgDn scroll · Tab names · ^C quit';
+export const SHORT_KEY_HINT = 'Enter send · PgUp/PgDn scroll · Tab complete · ^C quit';
 
 /** Key lines of `/help`. */
 export const KEY_HELP: readonly string[] = [
-  'Keys: Enter sends · Up/Down browse what you typed · PgUp/PgDn or Shift+Up/Down scroll',
-  '      End or Esc jumps to the newest · Tab completes a name · Ctrl+N shows/hides the user list',
-  '      Ctrl+C leaves',
+  'Keys: Enter sends · Alt+Enter (or Shift+Enter, Ctrl+J) starts a new line · Up/Down browse',
+  '      what you typed · PgUp/PgDn or Shift+Up/Down scroll · End or Esc jumps to the newest',
+  '      Tab completes a name or /command · Ctrl+N shows/hides the user list · Ctrl+L redraws',
+  '      Editing: Ctrl+A/E line start/end · Alt+B/F or Ctrl+Left/Right by word · Ctrl+D or',
+  '      Delete forward · Ctrl+W/U/K delete word/to start/to end · Ctrl+C leaves',
 ];

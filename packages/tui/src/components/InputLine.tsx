@@ -1,133 +1,165 @@
 /** @jsxRuntime automatic */
 /** @jsxImportSource react */
-import { useCallback, useRef } from 'react';
-import type { Key } from 'ink';
-import { Box, Text, useInput } from 'ink';
+import { useRef } from 'react';
+import { Box, Text } from 'ink';
 import TextInput from 'ink-text-input';
+import stringWidth from 'string-width';
+import type { Draft } from '../input/editor.js';
+import { nextBoundary } from '../input/editor.js';
+import type { DraftRow } from '../input/draft-layout.js';
+import { cursorRow, draftRows, scrollTop } from '../input/draft-layout.js';
+import { draftStatus } from '../input/input-state.js';
+import { usePastes } from '../hooks/use-pastes.js';
 
 export interface InputLineProps {
-  /** The line's text; a change from outside (history, completion) puts the cursor at its end. */
-  readonly value: string;
-  readonly onChange: (value: string) => void;
-  /** Called with each submitted line: Enter, or each complete line of a paste. */
-  readonly onSubmit: (value: string) => void;
-  /**
-   * Sees every key with the line as it stands (keys typed earlier in the same burst included).
-   * The text input ignores Up/Down, Tab, PageUp/PageDown, Esc and Ctrl/Meta combinations other
-   * than its readline editing keys, Ctrl+A/E/U/K/W (ink-text-input, patched; it also takes Home
-   * and End): those are the owner's to bind, and they leave the line as it is.
-   * For a key the text input takes, `value` may or may not include it yet. Default none.
-   */
-  readonly onKey?: (input: string, key: Key, value: string) => void;
-  /** Shown before the input, e.g. our name. Default '>'. */
+  readonly draft: Draft;
+  /** Every raw input chunk, in order (see patches/: ink-text-input hands them over). */
+  readonly onKeys: (chunk: string) => void;
+  /** Each bracketed paste, whole (see usePastes). Default: pastes arrive as typed keys. */
+  readonly onPaste?: (text: string) => void;
+  /** Shown before the text, e.g. our name. Default '>'. */
   readonly prompt?: string;
-  /** The key hint under the input; omitted when empty. Default ''. */
+  /** The key hint under the input when nothing more pressing is shown there. Default ''. */
   readonly hint?: string;
   /** Receives keys and shows the cursor. Default true. */
   readonly focus?: boolean;
   readonly width: number;
+  /** Most rows the text takes; a longer draft scrolls with the cursor. Default 5. */
+  readonly maxRows?: number;
   /** Shown while the input is empty. Default ''. */
   readonly placeholder?: string;
+  /** Enter was pressed on a long draft and waits for a second Enter. Default false. */
+  readonly confirming?: boolean;
+  /** The draft holds a paste that Esc takes back. Default false. */
+  readonly pasted?: boolean;
 }
 
-/** CR LF, CR or LF: a paste holds the terminal's line ends raw (only a lone CR is Enter). */
-const LINE_BREAK = /\r\n|\r|\n/;
-/** Control characters left in a run of keys once line breaks, tabs and backspaces are applied. */
-const CONTROL = /[\x00-\x08\x0b-\x1f\x7f]/g;
+/** Columns of the text: the prompt, a space after it and a column for the cursor at a row's end. */
+function textWidth(width: number, prompt: string): number {
+  return Math.max(2, width - stringWidth(prompt) - 2);
+}
+
+/** Rows the input line takes: the text (at most `maxRows`) and the hint line. */
+export function inputLineHeight(
+  draft: Draft,
+  width: number,
+  prompt = '>',
+  maxRows = 5,
+): number {
+  const rows = draftRows(draft.text, textWidth(width, prompt)).length;
+  return Math.min(Math.max(1, maxRows), rows) + 1;
+}
+
+interface Status {
+  readonly text: string;
+  readonly color?: string;
+  readonly dim?: boolean;
+}
+
+/** The line under the text: what Enter will do with it, why it cannot be sent, or the key hint. */
+function status(props: InputLineProps): Status {
+  const { lines, problem, counter } = draftStatus(props.draft.text);
+  const count = counter === undefined ? '' : ` · ${counter}`;
+  if (problem !== undefined) return { text: `✗ ${problem}${count} · not sent`, color: 'red' };
+  if (props.confirming)
+    return {
+      text: `Send ${lines} lines as one message? Enter sends · Esc goes back${count}`,
+      color: 'yellow',
+    };
+  if (lines > 1)
+    return {
+      text: `${lines} lines · Enter sends as one message · ${
+        props.pasted ? 'Esc cancels' : 'Alt+Enter new line'
+      }${count}`,
+      color: 'cyan',
+    };
+  if (counter !== undefined) return { text: `${counter} · ${props.hint ?? ''}`, color: 'yellow' };
+  return { text: props.hint ?? '', dim: true };
+}
+
+/** One row of the text, with the cursor drawn inverse on it when it is there. */
+function RowText(props: {
+  readonly text: string;
+  readonly row: DraftRow;
+  readonly cursor: number | undefined;
+}): React.JSX.Element {
+  const { text, row, cursor } = props;
+  if (cursor === undefined) return <Text>{text.slice(row.start, row.end)}</Text>;
+  const after = cursor < row.end ? nextBoundary(text, cursor) : cursor;
+  return (
+    <Text>
+      {text.slice(row.start, cursor)}
+      <Text inverse>{cursor < row.end ? text.slice(cursor, after) : ' '}</Text>
+      {text.slice(after, row.end)}
+    </Text>
+  );
+}
 
 /**
- * Backspaces (DEL or BS) inside a run of keys take the character before them: Ink hands over
- * keys that arrive together as one string (a held Backspace while the event loop is busy).
- * A tab becomes a space; other control characters go.
- */
-function clean(text: string): string {
-  let out = '';
-  for (const char of text.replace(/\t/g, ' ')) {
-    if (char === '\x7f' || char === '\b') out = out.slice(0, out.length - lastCharLength(out));
-    else out += char;
-  }
-  return out.replace(CONTROL, '');
-}
-
-/** UTF-16 length of the last code point of `text`. */
-function lastCharLength(text: string): number {
-  const code = text.charCodeAt(text.length - 2);
-  return text.length >= 2 && code >= 0xd800 && code <= 0xdbff ? 2 : Math.min(1, text.length);
-}
-
-/** Where the text after the last line break starts; 0 without one. */
-function lastLineBreakEnd(text: string): number {
-  const at = Math.max(text.lastIndexOf('\r'), text.lastIndexOf('\n'));
-  return at + 1;
-}
-
-/**
- * The input line: ink-text-input (patched so a burst of keys builds on the latest text, see
- * patches/) with a prompt and a hint. A paste holding line ends submits each complete line and
- * keeps the rest as the new value, as Enter would have after each.
+ * The input: the prompt and at most `maxRows` rows of the draft (scrolled to keep the cursor in
+ * view, arrows in the prompt column when there is more above or below), then one status line.
+ * Keys go to `onKeys` through ink-text-input (patched, see patches/), which also draws the text.
  */
 export function InputLine(props: InputLineProps): React.JSX.Element {
-  // The latest value, including changes reported during a burst the parent has not rendered
-  // yet, so onKey (history, completion) sees what was just typed.
-  const latest = useRef(props.value);
-  latest.current = props.value;
-  // The pasted lines already submitted, while the text input still holds them: until the next
-  // render it builds further keys on its own copy, which would submit them again.
-  const submitted = useRef('');
-  submitted.current = '';
-  const handlers = useRef(props);
-  handlers.current = props;
-
-  // The text input's value, or its value on Enter (`enter`): complete lines are submitted, the
-  // rest is reported as the new value (on Enter, submitted too).
-  const take = useCallback((next: string, enter: boolean) => {
-    const { onChange: change, onSubmit } = handlers.current;
-    const fresh = next.startsWith(submitted.current) ? next.slice(submitted.current.length) : next;
-    const breakAt = lastLineBreakEnd(next);
-    if (breakAt > submitted.current.length) submitted.current = next.slice(0, breakAt);
-    const lines = fresh.split(LINE_BREAK).map(clean);
-    const rest = enter ? undefined : lines.pop();
-    // Each line is reported before it is submitted, so the owner's clearing of an accepted line
-    // comes after it and a refused one stays in the input (unless more lines follow).
-    for (const line of lines) {
-      latest.current = line;
-      change(line);
-      onSubmit(line);
-    }
-    if (rest !== undefined && (lines.length === 0 || rest !== '')) {
-      latest.current = rest;
-      change(rest);
-    }
-  }, []);
-  const onChange = useCallback((next: string) => take(next, false), [take]);
-  const onSubmit = useCallback((value: string) => take(value, true), [take]);
-  // A stable handler: Ink re-subscribes whenever the handler changes.
-  const onInput = useCallback((input: string, key: Key) => {
-    handlers.current.onKey?.(input, key, latest.current);
-  }, []);
+  const { draft, width } = props;
+  const prompt = props.prompt ?? '>';
   const focus = props.focus ?? true;
-  useInput(onInput, { isActive: focus && props.onKey !== undefined });
+  const maxRows = Math.max(1, props.maxRows ?? 5);
+  const rows = draftRows(draft.text, textWidth(width, prompt));
+  const at = cursorRow(rows, draft.cursor);
+  const top = useRef(0);
+  top.current = scrollTop(top.current, at, rows.length, maxRows);
+  const shown = rows.slice(top.current, top.current + maxRows);
+  const promptWidth = stringWidth(prompt);
+  const gutter = (index: number): string => {
+    const first = top.current + index;
+    if (index === 0 && first === 0) return prompt;
+    if (index === 0) return '↑'.padStart(promptWidth);
+    if (index === shown.length - 1 && first < rows.length - 1) return '↓'.padStart(promptWidth);
+    return ' '.repeat(promptWidth);
+  };
+  const placeholder = props.placeholder ?? '';
+  const line = status(props);
+  usePastes(focus ? props.onPaste : undefined);
+
+  const render = (): React.JSX.Element => (
+    <Box flexDirection="column">
+      {shown.map((row, index) => (
+        <Box key={top.current + index}>
+          <Text bold color="cyan">
+            {gutter(index)}{' '}
+          </Text>
+          {draft.text === '' && placeholder !== '' ? (
+            <Text wrap="truncate-end">
+              <Text inverse={focus}>{placeholder[0]}</Text>
+              <Text color="gray">{placeholder.slice(1)}</Text>
+            </Text>
+          ) : (
+            <RowText
+              text={draft.text}
+              row={row}
+              cursor={focus && top.current + index === at ? draft.cursor : undefined}
+            />
+          )}
+        </Box>
+      ))}
+    </Box>
+  );
 
   return (
-    <Box flexDirection="column" width={props.width}>
-      <Box>
-        <Text bold color="cyan">
-          {props.prompt ?? '>'}{' '}
-        </Text>
-        <TextInput
-          value={props.value}
-          onChange={onChange}
-          onSubmit={onSubmit}
-          placeholder={props.placeholder ?? ''}
-          focus={focus}
-          showCursor={focus}
-        />
-      </Box>
-      {props.hint !== undefined && props.hint !== '' && (
-        <Text dimColor wrap="truncate-end">
-          {props.hint}
-        </Text>
-      )}
+    <Box flexDirection="column" width={width} flexShrink={0}>
+      <TextInput
+        value={draft.text}
+        focus={focus}
+        onKeys={props.onKeys}
+        render={render}
+        onChange={ignore}
+      />
+      <Text color={line.color} dimColor={line.dim} wrap="truncate-end">
+        {line.text === '' ? ' ' : line.text}
+      </Text>
     </Box>
   );
 }
+
+function ignore(): void {}

@@ -1,37 +1,55 @@
 /** @jsxRuntime automatic */
 /** @jsxImportSource react */
-import { useState } from 'react';
+import { useCallback, useRef, useState } from 'react';
 import { Box, Text } from 'ink';
 import { validateName } from '@ciao/protocol';
-import type { InputLineProps } from './InputLine.js';
+import { draftOf } from '../input/editor.js';
+import type { InputState } from '../input/input-state.js';
+import { applyKeys } from '../input/apply-keys.js';
+import { EMPTY_INPUT } from '../input/input-state.js';
+import type { KeyPress } from '../input/parse-keys.js';
+import { parseKeys } from '../input/parse-keys.js';
 import { InputLine } from './InputLine.js';
 
 export interface NamePromptProps {
   readonly onSubmit: (name: string) => void;
+  /** Ctrl+C. Default: nothing. */
+  readonly onQuit?: () => void;
   /** Why the last name was refused (by the server, e.g. taken). Default none. */
   readonly error?: string;
   /** Pre-filled name. Default ''. */
   readonly initial?: string;
   readonly width: number;
   readonly height: number;
-  /** Handles Ctrl+C and other keys; see InputLine. */
-  readonly onKey?: InputLineProps['onKey'];
 }
 
 /** Asks for a name first, as the original client did, checking it as the server will. */
 export function NamePrompt(props: NamePromptProps): React.JSX.Element {
-  const [value, setValue] = useState(props.initial ?? '');
+  const input = useRef<InputState>({ ...EMPTY_INPUT, draft: draftOf(props.initial ?? '') });
+  const [shown, setShown] = useState(input.current);
   const [error, setError] = useState<string | undefined>(undefined);
-  const shown = error ?? props.error;
-  const submit = (input: string): void => {
-    const checked = validateName(input.trim());
-    if (!checked.ok) {
-      setError(checked.reason);
-      return;
-    }
-    setError(undefined);
-    props.onSubmit(checked.name);
+  const message = error ?? props.error;
+
+  const pressKeys = (keys: readonly KeyPress[]): void => {
+    const current = applyKeys(input.current, keys, (state, command) => {
+      if (command === 'quit') props.onQuit?.();
+      if (command === 'submit') {
+        const checked = validateName(state.draft.text.trim());
+        if (checked.ok) props.onSubmit(checked.name);
+        setError(checked.ok ? undefined : checked.reason);
+      }
+      // The app's other commands (scrolling, history, completion) mean nothing here.
+      return state;
+    });
+    if (current.draft.text !== input.current.draft.text) setError(undefined);
+    input.current = current;
+    setShown(current);
   };
+  const latest = useRef(pressKeys);
+  latest.current = pressKeys;
+  const onKeys = useCallback((chunk: string) => latest.current(parseKeys(chunk)), []);
+  const onPaste = useCallback((text: string) => latest.current([{ type: 'paste', text }]), []);
+
   return (
     <Box
       flexDirection="column"
@@ -48,23 +66,20 @@ export function NamePrompt(props: NamePromptProps): React.JSX.Element {
       </Text>
       <Box marginTop={1} flexShrink={0}>
         <InputLine
-          value={value}
-          onChange={(next) => {
-            setValue(next);
-            setError(undefined);
-          }}
-          onSubmit={submit}
-          onKey={props.onKey}
+          draft={shown.draft}
+          onKeys={onKeys}
+          onPaste={onPaste}
           prompt="name:"
+          hint="Enter to join · Ctrl+C to leave"
+          maxRows={1}
           width={Math.max(10, props.width - 4)}
         />
       </Box>
-      {shown !== undefined && (
+      {message !== undefined && (
         <Text color="red" wrap="wrap">
-          ✗ {shown}
+          ✗ {message}
         </Text>
       )}
-      <Text dimColor>Enter to join · Ctrl+C to leave</Text>
     </Box>
   );
 }

@@ -286,6 +286,7 @@ function sortUsers(names: Iterable<string>): string[] {
 const ERROR_REASONS: Partial<Record<ErrorCode, string>> = {
   rate_limited: 'rate limited',
   text_too_long: 'too long',
+  text_too_many_lines: 'too many lines',
   text_empty: 'empty',
   no_such_user: 'no such user',
   not_registered: 'not connected',

@@ -42,3 +42,18 @@ export function completeName(
   if (matches.length === 0 || (word === '' && head.trim() !== '')) return undefined;
   return { head, matches, index: 0, value: render(head, matches[0]!) };
 }
+
+/** The commands Tab completes after a `/` at the start of the line. */
+export const COMMAND_NAMES: readonly string[] = ['clear', 'help', 'me', 'msg', 'nick', 'quit', 'who'];
+
+/** Completes `/he` to `/help ` (Tab again: the next match), like completeName for names. */
+export function completeCommand(value: string, previous?: Completion): Completion | undefined {
+  if (previous && previous.value === value && previous.matches.length > 0) {
+    const index = (previous.index + 1) % previous.matches.length;
+    return { ...previous, index, value: `/${previous.matches[index]!} ` };
+  }
+  const prefix = value.slice(1).toLowerCase();
+  const matches = COMMAND_NAMES.filter((name) => name.startsWith(prefix));
+  if (matches.length === 0) return undefined;
+  return { head: '/', matches, index: 0, value: `/${matches[0]!} ` };
+}
