@@ -210,4 +210,100 @@ describe('App', () => {
     expect(everything).not.toContain('\x9b');
     expect(everything).not.toContain('owned\x07');
   });
+
+  describe('paste and multi-line messages', () => {
+    const PASTE = (text: string): string => `\x1b[200~${text}\x1b[201~`;
+
+    it('sends a 3-line bracketed paste as ONE message on Enter', async () => {
+      const { transport, view, frame, styled } = setup({ rows: 14 });
+      await tick();
+      online(transport);
+      view.stdin.write(PASTE('one\rtwo\rthree'));
+      await waitFor(() => frame().includes('3 lines · Enter sends as one message · Esc cancels'));
+      expect(transport.sentOf('say')).toHaveLength(0);
+      expect(styled()).toMatchSnapshot('pasted');
+      view.stdin.write(KEYS.enter);
+      await waitFor(() => transport.sentOf('say').length === 1);
+      expect(transport.sentOf('say')[0]).toMatchObject({ text: 'one\ntwo\nthree' });
+      await waitFor(() => frame().includes('ann > type a message'));
+    });
+
+    it('sends nothing when Esc cancels the paste', async () => {
+      const { transport, view, frame } = setup();
+      await tick();
+      online(transport);
+      await type(view, frame, 'see: ', 'ann > see:');
+      view.stdin.write(PASTE('one\rtwo\rthree'));
+      await waitFor(() => frame().includes('3 lines'));
+      view.stdin.write('\x1b');
+      await waitFor(() => !frame().includes('3 lines'), 3000, frame);
+      expect(frame()).toContain('ann > see: ');
+      expect(transport.sentOf('say')).toHaveLength(0);
+    });
+
+    it('asks before sending a paste of more than 5 lines; the second Enter sends', async () => {
+      const { transport, view, frame } = setup({ rows: 14 });
+      await tick();
+      online(transport);
+      view.stdin.write(PASTE(Array.from({ length: 30 }, (_, i) => `line ${i + 1}`).join('\n')));
+      await waitFor(() => frame().includes('30 lines'));
+      view.stdin.write(KEYS.enter);
+      await waitFor(() => frame().includes('Send 30 lines as one message? Enter sends'));
+      expect(transport.sentOf('say')).toHaveLength(0);
+      view.stdin.write(KEYS.enter);
+      await waitFor(() => transport.sentOf('say').length === 1);
+      expect(transport.sentOf('say')[0]!.text.split('\n')).toHaveLength(30);
+    });
+
+    it('starts a new line with Alt+Enter and sends the lines as one message', async () => {
+      const { transport, view, frame } = setup();
+      await tick();
+      online(transport);
+      view.stdin.write('first\x1b\rsecond');
+      await waitFor(() => frame().includes('2 lines'), 3000, frame);
+      view.stdin.write(KEYS.enter);
+      await waitFor(() => transport.sentOf('say').length === 1);
+      expect(transport.sentOf('say')[0]).toMatchObject({ text: 'first\nsecond' });
+    });
+
+    it('keeps the status bar and the newest message with 5,000 characters in the input', async () => {
+      const { transport, view, frame, styled } = setup({ columns: 80, rows: 20 });
+      await tick();
+      online(transport);
+      transport.receive(msg(1, 'bob', 'the newest message'));
+      await waitFor(() => frame().includes('the newest message'));
+      view.stdin.write('y'.repeat(5000));
+      await waitFor(() => frame().includes('5,000/4,096'), 3000, frame);
+      const rows = frame().split('\n');
+      expect(rows).toHaveLength(20);
+      expect(rows[0]).toMatch(/^ciao │/);
+      expect(frame()).toContain('the newest message');
+      expect(frame()).toContain('✗ too long: 904 characters over the limit of 4,096');
+      expect(styled()).toMatchSnapshot('5000 characters');
+      // Enter keeps it in the input: nothing is sent.
+      view.stdin.write(KEYS.enter);
+      await tick(50);
+      expect(transport.sentOf('say')).toHaveLength(0);
+      expect(frame()).toContain('5,000/4,096');
+    });
+
+    it('applies every key of a chunk: text, Ctrl+W, text, Enter in one write', async () => {
+      const { transport, view } = setup();
+      await tick();
+      online(transport);
+      view.stdin.write('hello wor\x17X\r');
+      await waitFor(() => transport.sentOf('say').length === 1);
+      expect(transport.sentOf('say')[0]).toMatchObject({ text: 'hello X' });
+    });
+  });
 });
+
+async function type(
+  view: { stdin: { write: (data: string) => void } },
+  frame: () => string,
+  text: string,
+  expected: string,
+): Promise<void> {
+  view.stdin.write(text);
+  await waitFor(() => frame().includes(expected), 3000, frame);
+}

@@ -2,7 +2,6 @@
 /** @jsxImportSource react */
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { Box, useApp, useStdout } from 'ink';
-import stringWidth from 'string-width';
 import type { ChatController } from './chat-controller.js';
 import { InputLine, inputLineHeight } from './components/InputLine.js';
 import { MessagePane } from './components/MessagePane.js';
@@ -18,7 +17,7 @@ import { cancel, EMPTY_INPUT, inputReducer, pressEnter } from './input/input-sta
 import type { KeyPress } from './input/parse-keys.js';
 import { parseKeys } from './input/parse-keys.js';
 import type { AppCommand } from './keys.js';
-import { KEY_HINT, SHORT_KEY_HINT } from './keys.js';
+import { keyHint } from './keys.js';
 import { scrollDown, scrollUp, visibleWindow } from './layout/visible-window.js';
 import { outgoingLine } from './state/chat-reducer.js';
 
@@ -216,7 +215,7 @@ export function App(props: AppProps): React.JSX.Element {
         onKeys={onKeys}
         onPaste={onPaste}
         prompt={promptText}
-        hint={stringWidth(KEY_HINT) <= columns ? KEY_HINT : SHORT_KEY_HINT}
+        hint={keyHint(columns)}
         width={columns}
         maxRows={maxInputRows}
         confirming={shownInput.confirming}

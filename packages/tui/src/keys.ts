@@ -1,3 +1,4 @@
+import stringWidth from 'string-width';
 import type { EditOp } from './input/editor.js';
 import type { KeyPress, SpecialKey } from './input/parse-keys.js';
 
@@ -145,11 +146,17 @@ export function keyAction(key: KeyPress): KeyAction | undefined {
   }
 }
 
-/** The one-line hint under the input. */
-export const KEY_HINT =
-  'Enter send · Alt+Enter new line · ↑↓ history · PgUp/PgDn scroll · Tab complete · ^N users · ^C quit';
-/** The hint on terminals too narrow for KEY_HINT. */
-export const SHORT_KEY_HINT = 'Enter send · PgUp/PgDn scroll · Tab complete · ^C quit';
+/** The one-line hints under the input, longest first: the longest that fits is shown. */
+export const KEY_HINTS: readonly string[] = [
+  'Enter send · Alt+Enter newline · ↑↓ history · PgUp/PgDn scroll · Tab complete · ^N users · ^C quit',
+  'Enter send · Alt+Enter newline · PgUp/PgDn scroll · Tab complete · ^C quit',
+  'Enter send · Alt+Enter newline · PgUp/PgDn scroll · ^C quit',
+];
+
+/** The longest hint that fits in `columns` (the shortest, cut, when none does). */
+export function keyHint(columns: number): string {
+  return KEY_HINTS.find((hint) => stringWidth(hint) <= columns) ?? KEY_HINTS[KEY_HINTS.length - 1]!;
+}
 
 /** Key lines of `/help`. */
 export const KEY_HELP: readonly string[] = [

@@ -1,31 +1,50 @@
 /** @jsxRuntime automatic */
 /** @jsxImportSource react */
-import { useState } from 'react';
+import { useCallback, useState } from 'react';
 import { describe, expect, it, vi } from 'vitest';
-import type { Key } from 'ink';
-import { plain, render, tick } from '../test/render.js';
+import { applyChunk } from '../input/apply-keys.js';
+import type { Draft } from '../input/editor.js';
+import { draftOf } from '../input/editor.js';
+import { EMPTY_INPUT, inputReducer } from '../input/input-state.js';
+import { plain, render } from '../test/render.js';
 import { waitFor } from '../test/wait-for.js';
 import { InputLine } from './InputLine.js';
 
-/** Owns the value like the app does: an accepted line clears the input. */
-function Harness(props: {
-  onSubmit: (v: string) => void;
-  onKey?: (input: string, key: Key, value: string) => void;
-  onChange?: (v: string) => void;
-}): React.JSX.Element {
-  const [value, setValue] = useState('');
+const line = (draft: Draft, extra: Partial<Parameters<typeof InputLine>[0]> = {}) =>
+  render(
+    <InputLine
+      draft={draft}
+      onKeys={() => {}}
+      prompt="ann >"
+      hint="Enter send · ^C quit"
+      width={60}
+      {...extra}
+    />,
+  );
+
+/** Owns the input as the app does: every chunk and paste applied to the latest state. */
+function Harness(props: { onState?: (text: string) => void }): React.JSX.Element {
+  const [state, setState] = useState(EMPTY_INPUT);
+  const onKeys = useCallback((chunk: string) => {
+    setState((current) => {
+      const next = applyChunk(current, chunk);
+      props.onState?.(next.draft.text);
+      return next;
+    });
+  }, []);
+  const onPaste = useCallback((text: string) => {
+    setState((current) => {
+      const next = inputReducer(current, { type: 'paste', text });
+      props.onState?.(next.draft.text);
+      return next;
+    });
+  }, []);
   return (
     <InputLine
-      value={value}
-      onChange={(next) => {
-        props.onChange?.(next);
-        setValue(next);
-      }}
-      onSubmit={(line) => {
-        props.onSubmit(line);
-        setValue('');
-      }}
-      onKey={props.onKey}
+      draft={state.draft}
+      onKeys={onKeys}
+      onPaste={onPaste}
+      pasted={state.beforePaste !== undefined}
       prompt="ann >"
       hint="Enter send"
       width={60}
@@ -33,260 +52,75 @@ function Harness(props: {
   );
 }
 
-/** Resolves once Ink listens to stdin (the text input's key handler is subscribed). */
-async function listening(stdin: { listenerCount: (event: string) => number }): Promise<void> {
-  await waitFor(() => stdin.listenerCount('readable') > 0, 5_000, 'Ink to listen to stdin');
-}
-
-const CTRL_A = '\x01';
-const CTRL_E = '\x05';
-const CTRL_K = '\x0b';
-const CTRL_U = '\x15';
-const CTRL_W = '\x17';
-const LEFT = '\x1b[D';
-const HOME = '\x1b[H';
-const END = '\x1b[F';
-
-/** A Harness whose line (the last value reported by onChange) can be awaited. */
-async function harness(): Promise<{
-  write: (data: string) => void;
-  /** Writes `data` and waits until the line is `expected`. */
-  type: (data: string, expected: string) => Promise<void>;
-}> {
-  const onChange = vi.fn<(v: string) => void>();
-  const { stdin } = render(<Harness onSubmit={() => {}} onChange={onChange} />);
-  await listening(stdin);
-  const line = (): string | undefined => onChange.mock.lastCall?.[0];
-  return {
-    write: (data) => stdin.write(data),
-    type: async (data, expected) => {
-      stdin.write(data);
-      await waitFor(
-        () => line() === expected,
-        5_000,
-        () => `"${expected}", line is "${line()}"`,
-      );
-    },
-  };
-}
-
 describe('InputLine', () => {
   it('shows the prompt, the placeholder and the hint', () => {
-    const { lastFrame } = render(
-      <InputLine
-        value=""
-        onChange={() => {}}
-        onSubmit={() => {}}
-        prompt="ann >"
-        hint="Enter send · ^C quit"
-        placeholder="type a message"
-        width={60}
-      />,
+    const { lastFrame } = line(draftOf(''), { placeholder: 'type a message' });
+    expect(plain(lastFrame())).toBe('ann > type a message\nEnter send · ^C quit');
+    expect(lastFrame()).toMatchSnapshot();
+  });
+
+  it('draws the cursor inverse on the character under it', () => {
+    const { lastFrame } = line({ text: 'hello', cursor: 1 });
+    expect(lastFrame()).toContain('h\x1b[7me\x1b[27mllo');
+  });
+
+  it('shows a long line in at most maxRows rows, scrolled to the cursor, with arrows', () => {
+    const { lastFrame } = line(draftOf('x'.repeat(200)), { maxRows: 3 });
+    const rows = plain(lastFrame()).split('\n');
+    expect(rows).toHaveLength(4);
+    expect(rows[0]).toMatch(/^ {4}↑ x+$/);
+    expect(rows[2]).toMatch(/^ {6}x+ $/);
+    expect(lastFrame()).toMatchSnapshot();
+  });
+
+  it('shows the start of a long draft with the prompt when the cursor is there', () => {
+    const { lastFrame } = line({ text: 'x'.repeat(200), cursor: 0 }, { maxRows: 3 });
+    const rows = plain(lastFrame()).split('\n');
+    expect(rows[0]).toMatch(/^ann > x+$/);
+    expect(rows[2]).toMatch(/^ {4}↓ x+$/);
+  });
+
+  it('says how many lines a pasted draft has, that Enter sends them as one and Esc cancels', () => {
+    const { lastFrame } = line(draftOf('one\ntwo\nthree'), { pasted: true });
+    expect(plain(lastFrame())).toBe(
+      'ann > one\n      two\n      three \n3 lines · Enter sends as one message · Esc cancels',
     );
     expect(lastFrame()).toMatchSnapshot();
   });
 
-  it('shows what is typed and submits it on Enter', async () => {
-    const onSubmit = vi.fn();
-    const { lastFrame, stdin } = render(<Harness onSubmit={onSubmit} />);
-    await tick();
-    stdin.write('hello');
-    await waitFor(() => plain(lastFrame()).includes('hello'));
+  it('asks before a long draft is sent', () => {
+    const { lastFrame } = line(draftOf('1\n2\n3\n4\n5\n6'), { confirming: true, maxRows: 2 });
+    expect(plain(lastFrame())).toContain('Send 6 lines as one message? Enter sends · Esc goes back');
     expect(lastFrame()).toMatchSnapshot();
-    stdin.write('\r');
-    await waitFor(() => onSubmit.mock.calls.length > 0);
-    expect(onSubmit).toHaveBeenCalledWith('hello');
   });
 
-  it('does not insert the letter of a Ctrl key, and passes every key to onKey', async () => {
-    const onKey = vi.fn<(input: string, key: Key, value: string) => void>();
-    const { lastFrame, stdin } = render(<Harness onSubmit={() => {}} onKey={onKey} />);
-    await tick();
-    stdin.write('a');
-    await waitFor(() => plain(lastFrame()).includes('ann > a'));
-    stdin.write('\x0e'); // Ctrl+N
-    await waitFor(() => onKey.mock.calls.length === 2);
-    stdin.write('\x1b[5~'); // PageUp
-    await waitFor(() => onKey.mock.calls.length === 3);
-    stdin.write('b');
-    await waitFor(() => plain(lastFrame()).includes('ann > ab'));
-    expect(plain(lastFrame())).not.toContain('ann > an');
-    expect(onKey.mock.calls.map(([input, key]) => [input, key.ctrl])).toEqual([
-      ['a', false],
-      ['n', true],
-      ['', false],
-      ['b', false],
-    ]);
-    // Keys the text input ignores come with the line as it stands.
-    expect(onKey.mock.calls[1]![2]).toBe('a');
-    expect(onKey.mock.calls[2]![2]).toBe('a');
-  });
-
-  it('keeps every key of a burst: keys and Enter with no render between them', async () => {
-    const onSubmit = vi.fn();
-    const { stdin } = render(<Harness onSubmit={onSubmit} />);
-    await tick();
-    // No tick between the writes: each key is handled before React re-renders, which the
-    // unpatched ink-text-input answered with the value of the last render (it submitted '').
-    stdin.write('h');
-    stdin.write('i');
-    stdin.write('\r');
-    await waitFor(() => onSubmit.mock.calls.length > 0);
-    expect(onSubmit.mock.calls).toEqual([['hi']]);
-    // The cleared line must not keep the burst's text behind: the next line starts empty.
-    stdin.write('x');
-    stdin.write('\r');
-    await waitFor(() => onSubmit.mock.calls.length > 1);
-    expect(onSubmit.mock.calls).toEqual([['hi'], ['x']]);
-  });
-
-  it('applies keys typed after a refused line to that line', async () => {
-    const onSubmit = vi.fn();
-    const { lastFrame, stdin } = render(
-      <InputLine value="/nope" onChange={() => {}} onSubmit={onSubmit} width={60} />,
+  it('counts characters near the limit and says why an over-long draft is not sent', () => {
+    expect(plain(line(draftOf('x'.repeat(3500))).lastFrame())).toContain('3,500/4,096');
+    const over = line(draftOf('x'.repeat(5000)), { width: 100 }).lastFrame();
+    expect(plain(over)).toContain(
+      '✗ too long: 904 characters over the limit of 4,096 · 5,000/4,096 · not sent',
     );
-    await tick();
-    // The owner keeps the line (it could not be sent); what follows waits for that answer.
-    stdin.write('\r');
-    stdin.write('\r');
-    await waitFor(() => onSubmit.mock.calls.length === 2);
-    expect(onSubmit.mock.calls).toEqual([['/nope'], ['/nope']]);
-    expect(plain(lastFrame())).toContain('> /nope');
+    expect(over).toContain('\x1b[31m✗ too long');
   });
 
-  it('submits each complete line of a paste and keeps the rest', async () => {
-    const onSubmit = vi.fn();
-    const { lastFrame, stdin } = render(<Harness onSubmit={onSubmit} />);
-    await tick();
-    stdin.write('one\r\ntwo\nthr\x07ee');
-    await waitFor(() => plain(lastFrame()).includes('ann > three'));
-    expect(onSubmit.mock.calls).toEqual([['one'], ['two']]);
+  it('applies every key of a chunk written at once (text, Ctrl+W, text)', async () => {
+    const onState = vi.fn<(text: string) => void>();
+    const { stdin, lastFrame } = render(<Harness onState={onState} />);
+    await waitFor(() => stdin.listenerCount('readable') > 0);
+    stdin.write('hello wor\x17X');
+    await waitFor(() => plain(lastFrame()).includes('ann > hello X'), 3000, () => lastFrame()!);
+    expect(onState).toHaveBeenLastCalledWith('hello X');
   });
 
-  it('does not submit a pasted line twice when a key follows before a render', async () => {
-    const onSubmit = vi.fn();
-    const { lastFrame, stdin } = render(<Harness onSubmit={onSubmit} />);
-    await tick();
-    stdin.write('one\ntw');
-    stdin.write('o');
-    stdin.write('\r');
-    await waitFor(() => onSubmit.mock.calls.length === 2);
-    expect(onSubmit.mock.calls).toEqual([['one'], ['two']]);
-    stdin.write('z');
-    await waitFor(() => plain(lastFrame()).includes('ann > z'));
-    expect(onSubmit).toHaveBeenCalledTimes(2);
-  });
-
-  it('applies Backspaces that arrive in one run with other keys', async () => {
-    const onChange = vi.fn();
-    const { stdin } = render(<Harness onSubmit={() => {}} onChange={onChange} />);
-    await tick();
-    stdin.write('ab👍\x7f\x7fd');
-    await waitFor(() => onChange.mock.calls.length > 0);
-    expect(onChange).toHaveBeenLastCalledWith('ad');
-  });
-
-  it('deletes a whole emoji with Backspace, not half of it', async () => {
-    const onChange = vi.fn();
-    const { lastFrame, stdin } = render(<Harness onSubmit={() => {}} onChange={onChange} />);
-    await tick();
-    stdin.write('a👍');
-    await waitFor(() => plain(lastFrame()).includes('ann > a👍'));
-    stdin.write('\x7f');
-    await waitFor(() => onChange.mock.calls.length === 2);
-    expect(onChange).toHaveBeenLastCalledWith('a');
-  });
-
-  describe('readline editing keys', () => {
-    it('Ctrl+W deletes the word before the cursor, with the white space after it', async () => {
-      const { type } = await harness();
-      await type('hello world', 'hello world');
-      await type(CTRL_W, 'hello ');
-      // White space before the cursor goes first, then the word.
-      await type(CTRL_W, '');
-    });
-
-    it('Ctrl+W deletes only up to the cursor', async () => {
-      const { type, write } = await harness();
-      await type('one two three', 'one two three');
-      for (let i = 0; i < 'three'.length; i++) write(LEFT);
-      await type(CTRL_W, 'one three');
-      await type('2 ', 'one 2 three');
-    });
-
-    it('Ctrl+A moves the cursor to the start', async () => {
-      const { type, write } = await harness();
-      await type('hello world', 'hello world');
-      await type(CTRL_W, 'hello ');
-      write(CTRL_A);
-      await type('X', 'Xhello ');
-    });
-
-    it('Ctrl+E moves the cursor to the end', async () => {
-      const { type, write } = await harness();
-      await type('hello', 'hello');
-      write(CTRL_A);
-      await type('>', '>hello');
-      write(CTRL_E);
-      await type('!', '>hello!');
-    });
-
-    it('Ctrl+U deletes from the start to the cursor', async () => {
-      const { type, write } = await harness();
-      await type('hello world', 'hello world');
-      for (let i = 0; i < 'world'.length; i++) write(LEFT);
-      await type(CTRL_U, 'world');
-      // The cursor is at the start now.
-      await type('X', 'Xworld');
-    });
-
-    it('Ctrl+K deletes from the cursor to the end', async () => {
-      const { type, write } = await harness();
-      await type('hello world', 'hello world');
-      for (let i = 0; i < 'world'.length; i++) write(LEFT);
-      await type(CTRL_K, 'hello ');
-      await type('X', 'hello X');
-    });
-
-    it('Home and End move the cursor to the start and the end', async () => {
-      const { type, write } = await harness();
-      await type('bc', 'bc');
-      write(HOME);
-      await type('a', 'abc');
-      write(END);
-      await type('d', 'abcd');
-    });
-
-    it('leaves other Ctrl and Meta keys out of the line', async () => {
-      const { type, write } = await harness();
-      await type('ab', 'ab');
-      write('\x02'); // Ctrl+B
-      write('\x0e'); // Ctrl+N
-      write('\x1bw'); // Alt+W
-      write('\x1bu'); // Alt+U
-      // Had any of them been typed, the line would not be "abc" now.
-      await type('c', 'abc');
-    });
-
-    it('keeps a burst of text, Ctrl+W and Enter: the submitted line has the word deleted', async () => {
-      const onSubmit = vi.fn();
-      const { stdin } = render(<Harness onSubmit={onSubmit} />);
-      await listening(stdin);
-      // No wait between the writes: each key builds on the one before, not on the last render.
-      stdin.write('hello world');
-      stdin.write(CTRL_W);
-      stdin.write('\r');
-      await waitFor(() => onSubmit.mock.calls.length > 0);
-      expect(onSubmit.mock.calls).toEqual([['hello ']]);
-      // Cursor keys in a burst too: the line after the cleared one starts empty.
-      stdin.write('bc');
-      stdin.write(CTRL_A);
-      stdin.write('a');
-      stdin.write(CTRL_E);
-      stdin.write('d');
-      stdin.write('\r');
-      await waitFor(() => onSubmit.mock.calls.length > 1);
-      expect(onSubmit.mock.calls).toEqual([['hello '], ['abcd']]);
-    });
+  it('takes a bracketed paste as one multi-line draft, never as Enter keys', async () => {
+    const { stdin, lastFrame } = render(<Harness />);
+    await waitFor(() => stdin.listenerCount('readable') > 0);
+    stdin.write('x\x1b[200~one\rtwo\rthree\x1b[201~');
+    await waitFor(() => plain(lastFrame()).includes('3 lines'), 3000, () => lastFrame()!);
+    expect(plain(lastFrame())).toBe(
+      'ann > xone\n      two\n      three \n3 lines · Enter sends as one message · Esc cancels',
+    );
+    stdin.write('\x1b');
+    await waitFor(() => plain(lastFrame()).startsWith('ann > x \n'), 3000, () => lastFrame()!);
   });
 });
