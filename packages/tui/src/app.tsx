@@ -93,7 +93,10 @@ export function App(props: AppProps): React.JSX.Element {
       controller.dispatch({ type: 'scroll', anchor });
       if (visibleWindow(content, anchor, paneWidth, body).atTop) controller.requestOlder();
     } else {
-      controller.dispatch({ type: 'scroll', anchor: scrollDown(content, now.scroll, paneWidth, amount) });
+      controller.dispatch({
+        type: 'scroll',
+        anchor: scrollDown(content, now.scroll, paneWidth, amount),
+      });
     }
   };
 

@@ -72,7 +72,11 @@ export const KEY_BINDINGS: readonly (readonly [KeyCommand, readonly KeySpec[]])[
   // protocol, xterm's modifyOtherKeys); Ctrl+J is a line feed.
   [
     'newline',
-    [{ key: 'return', meta: true }, { key: 'return', shift: true }, { char: 'j', ctrl: true }],
+    [
+      { key: 'return', meta: true },
+      { key: 'return', shift: true },
+      { char: 'j', ctrl: true },
+    ],
   ],
   ['cancel', [{ key: 'escape' }]],
   ['complete', [{ key: 'tab' }]],
@@ -86,11 +90,19 @@ export const KEY_BINDINGS: readonly (readonly [KeyCommand, readonly KeySpec[]])[
   ['right', [{ key: 'right' }, { char: 'f', ctrl: true }]],
   [
     'word_left',
-    [{ key: 'left', ctrl: true }, { key: 'left', meta: true }, { char: 'b', meta: true }],
+    [
+      { key: 'left', ctrl: true },
+      { key: 'left', meta: true },
+      { char: 'b', meta: true },
+    ],
   ],
   [
     'word_right',
-    [{ key: 'right', ctrl: true }, { key: 'right', meta: true }, { char: 'f', meta: true }],
+    [
+      { key: 'right', ctrl: true },
+      { key: 'right', meta: true },
+      { char: 'f', meta: true },
+    ],
   ],
   ['line_start', [{ key: 'home' }, { char: 'a', ctrl: true }]],
   ['line_end', [{ char: 'e', ctrl: true }]],

@@ -5,6 +5,7 @@ import { render } from 'ink';
 import { App } from './app.js';
 import type { CliOptions } from './cli-options.js';
 import { ChatController } from './chat-controller.js';
+import { BRACKETED_PASTE_OFF, BRACKETED_PASTE_ON } from './input/paste-filter.js';
 import { Connection } from './net/connection.js';
 
 /** The checked command line (cli-options.ts). */
@@ -15,17 +16,26 @@ const LEAVE_ALT = '\x1b[?1049l';
 
 /**
  * Runs the chat in this terminal until the user leaves; resolves with the exit code. Uses the
- * alternate screen when stdout is a terminal and gives the normal one back on every way out.
+ * alternate screen and bracketed paste when stdout is a terminal and gives the terminal back
+ * as it was on every way out.
  */
 export async function runTui(options: TuiOptions): Promise<number> {
   let inAlt = false;
+  let bracketedPaste = false;
   const restoreScreen = (): void => {
+    if (bracketedPaste) process.stdout.write(BRACKETED_PASTE_OFF);
+    bracketedPaste = false;
     if (inAlt) process.stdout.write(LEAVE_ALT);
     inAlt = false;
   };
   if (options.altScreen && process.stdout.isTTY) {
     process.stdout.write(ENTER_ALT);
     inAlt = true;
+  }
+  // Pastes arrive marked, and the input line takes each as one draft (see input/paste-filter.ts).
+  if (process.stdout.isTTY) {
+    process.stdout.write(BRACKETED_PASTE_ON);
+    bracketedPaste = true;
   }
   const { host, port } = options;
   const controller = new ChatController({

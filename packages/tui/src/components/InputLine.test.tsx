@@ -90,7 +90,9 @@ describe('InputLine', () => {
 
   it('asks before a long draft is sent', () => {
     const { lastFrame } = line(draftOf('1\n2\n3\n4\n5\n6'), { confirming: true, maxRows: 2 });
-    expect(plain(lastFrame())).toContain('Send 6 lines as one message? Enter sends · Esc goes back');
+    expect(plain(lastFrame())).toContain(
+      'Send 6 lines as one message? Enter sends · Esc goes back',
+    );
     expect(lastFrame()).toMatchSnapshot();
   });
 
@@ -108,7 +110,11 @@ describe('InputLine', () => {
     const { stdin, lastFrame } = render(<Harness onState={onState} />);
     await waitFor(() => stdin.listenerCount('readable') > 0);
     stdin.write('hello wor\x17X');
-    await waitFor(() => plain(lastFrame()).includes('ann > hello X'), 3000, () => lastFrame()!);
+    await waitFor(
+      () => plain(lastFrame()).includes('ann > hello X'),
+      3000,
+      () => lastFrame()!,
+    );
     expect(onState).toHaveBeenLastCalledWith('hello X');
   });
 
@@ -116,11 +122,19 @@ describe('InputLine', () => {
     const { stdin, lastFrame } = render(<Harness />);
     await waitFor(() => stdin.listenerCount('readable') > 0);
     stdin.write('x\x1b[200~one\rtwo\rthree\x1b[201~');
-    await waitFor(() => plain(lastFrame()).includes('3 lines'), 3000, () => lastFrame()!);
+    await waitFor(
+      () => plain(lastFrame()).includes('3 lines'),
+      3000,
+      () => lastFrame()!,
+    );
     expect(plain(lastFrame())).toBe(
       'ann > xone\n      two\n      three \n3 lines · Enter sends as one message · Esc cancels',
     );
     stdin.write('\x1b');
-    await waitFor(() => plain(lastFrame()).startsWith('ann > x \n'), 3000, () => lastFrame()!);
+    await waitFor(
+      () => plain(lastFrame()).startsWith('ann > x \n'),
+      3000,
+      () => lastFrame()!,
+    );
   });
 });

@@ -40,12 +40,7 @@ function textWidth(width: number, prompt: string): number {
 }
 
 /** Rows the input line takes: the text (at most `maxRows`) and the hint line. */
-export function inputLineHeight(
-  draft: Draft,
-  width: number,
-  prompt = '>',
-  maxRows = 5,
-): number {
+export function inputLineHeight(draft: Draft, width: number, prompt = '>', maxRows = 5): number {
   const rows = draftRows(draft.text, textWidth(width, prompt)).length;
   return Math.min(Math.max(1, maxRows), rows) + 1;
 }

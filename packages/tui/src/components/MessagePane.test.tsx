@@ -79,10 +79,36 @@ describe('MessagePane', () => {
     expect(lastFrame()).toMatchSnapshot();
   });
 
-  it('shows multi-line text as separate rows of one message', () => {
-    const state = stateFrom([msg(1, 'bob', 'line one\nline two')]);
-    const { lastFrame } = render(<MessagePane lines={state.lines} width={40} height={2} />);
+  it("shows multi-line text as one block, each row under the text and marked as the sender's", () => {
+    const state = stateFrom([msg(1, 'bob', 'line one\n  indented\n<alice> not alice')]);
+    const { lastFrame } = render(<MessagePane lines={state.lines} width={40} height={3} />);
+    expect(plain(lastFrame()).split('\n')).toEqual([
+      '14:03 <bob> line one',
+      '          │   indented',
+      '          │ <alice> not alice',
+    ]);
+    // The marker is in bob's colour, as his name is.
+    const colour = /<\x1b\[22m(\x1b\[[0-9;]*m)bob/.exec(lastFrame()!)?.[1];
+    expect(colour).toBeDefined();
+    expect(lastFrame()).toContain(`${colour}│ `);
     expect(lastFrame()).toMatchSnapshot();
+  });
+
+  it('hangs /me and private messages under their text too, and long names under the stamp', () => {
+    const state = stateFrom([
+      msg(1, 'bob', 'waves\nagain', { action: true }),
+      dm(2, 'bob', 'ann', 'psst\nhey'),
+      msg(3, 'a_very_long_name_indeed', 'one\ntwo'),
+    ]);
+    const { lastFrame } = render(<MessagePane lines={state.lines} width={40} height={6} />);
+    expect(plain(lastFrame()).split('\n')).toEqual([
+      '14:03 * bob waves',
+      '          │ again',
+      '14:03 [bob → ann] psst',
+      '                │ hey',
+      '14:03 <a_very_long_name_indeed> one',
+      '      │ two',
+    ]);
   });
 
   it('stays put when scrolled back and counts what arrives below', () => {

@@ -48,7 +48,8 @@ export function previousBoundary(text: string, index: number): number {
 /** The grapheme boundary after `index` (the length at the end). */
 export function nextBoundary(text: string, index: number): number {
   if (index >= text.length) return text.length;
-  if (isPlain(text.charCodeAt(index)) && isPlain(text.charCodeAt(index + 1) || 0x20)) return index + 1;
+  if (isPlain(text.charCodeAt(index)) && isPlain(text.charCodeAt(index + 1) || 0x20))
+    return index + 1;
   const segment = graphemes.segment(text).containing(index);
   return segment ? segment.index + segment.segment.length : index + 1;
 }
@@ -134,7 +135,10 @@ export function edit(draft: Draft, op: EditOp): Draft {
     case 'kill_alnum_word_back':
       return cut(draft, wordBefore(text, cursor, isWordChar), cursor);
     case 'kill_word_forward':
-      return { text: text.slice(0, cursor) + text.slice(wordAfter(text, cursor, isWordChar)), cursor };
+      return {
+        text: text.slice(0, cursor) + text.slice(wordAfter(text, cursor, isWordChar)),
+        cursor,
+      };
     default:
       return assertNever(op);
   }
@@ -144,7 +148,10 @@ export function edit(draft: Draft, op: EditOp): Draft {
 export function insert(draft: Draft, text: string): Draft {
   if (text === '') return draft;
   const { cursor } = draft;
-  return { text: draft.text.slice(0, cursor) + text + draft.text.slice(cursor), cursor: cursor + text.length };
+  return {
+    text: draft.text.slice(0, cursor) + text + draft.text.slice(cursor),
+    cursor: cursor + text.length,
+  };
 }
 
 /**

@@ -23,7 +23,11 @@ export interface InputState {
   readonly confirming: boolean;
 }
 
-export const EMPTY_INPUT: InputState = { draft: EMPTY_DRAFT, history: emptyHistory, confirming: false };
+export const EMPTY_INPUT: InputState = {
+  draft: EMPTY_DRAFT,
+  history: emptyHistory,
+  confirming: false,
+};
 
 export type InputAction =
   | { readonly type: 'insert'; readonly text: string }

@@ -35,7 +35,12 @@ export type KeyPress =
       readonly shift: boolean;
     }
   /** A character with Ctrl and/or Alt (Meta): Ctrl+W is `{ char: 'w', ctrl: true }`. */
-  | { readonly type: 'chord'; readonly char: string; readonly ctrl: boolean; readonly meta: boolean }
+  | {
+      readonly type: 'chord';
+      readonly char: string;
+      readonly ctrl: boolean;
+      readonly meta: boolean;
+    }
   /** An escape sequence this client does not know (F keys, focus reports): ignored. */
   | { readonly type: 'unknown'; readonly sequence: string };
 
@@ -112,7 +117,12 @@ function controlKey(char: string): KeyPress {
       const code = char.charCodeAt(0);
       // 0x01..0x1a are Ctrl+A..Ctrl+Z; 0x00 is Ctrl+Space, 0x1c..0x1f Ctrl+\ ] ^ _.
       const letter = code === 0 ? ' ' : String.fromCharCode(code + 0x60);
-      return { type: 'chord', char: code >= 0x1c ? String.fromCharCode(code + 0x40) : letter, ctrl: true, meta: false };
+      return {
+        type: 'chord',
+        char: code >= 0x1c ? String.fromCharCode(code + 0x40) : letter,
+        ctrl: true,
+        meta: false,
+      };
     }
   }
 }
@@ -137,7 +147,12 @@ function escapeKey(sequence: string): KeyPress {
       if (key) return special(key, numbers[1]);
       if (code >= 32 && code < 127) {
         const bits = Math.max(0, (numbers[1] ?? 1) - 1);
-        return { type: 'chord', char: String.fromCharCode(code), ctrl: (bits & 4) !== 0, meta: (bits & 2) !== 0 };
+        return {
+          type: 'chord',
+          char: String.fromCharCode(code),
+          ctrl: (bits & 4) !== 0,
+          meta: (bits & 2) !== 0,
+        };
       }
     } else if (final === 'Z') {
       return special('tab', 2);

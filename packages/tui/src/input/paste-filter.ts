@@ -16,7 +16,10 @@ type Read = NodeJS.ReadStream['read'];
  * typed keys (`onPaste`, synchronously) and returns those keys to Ink, so pastes and keys keep
  * their order. Returns the function that takes the wrapper off again.
  */
-export function filterPastes(stdin: NodeJS.ReadStream, onPaste: (text: string) => void): () => void {
+export function filterPastes(
+  stdin: NodeJS.ReadStream,
+  onPaste: (text: string) => void,
+): () => void {
   const ownRead = Object.prototype.hasOwnProperty.call(stdin, 'read');
   const read: Read = stdin.read;
   let state: PasteState = NO_PASTE;

@@ -1,4 +1,5 @@
 import { formatClock, nameKey } from '@ciao/protocol';
+import stringWidth from 'string-width';
 import type { ChatLine } from '../state/chat-reducer.js';
 import type { Row, Segment, Style } from './wrap-rows.js';
 import { wrapSegments } from './wrap-rows.js';
@@ -113,14 +114,43 @@ export function lineSegments(
 
 const cache = new WeakMap<ChatLine, { width: number; rows: Row[] }>();
 
+/** Marks every continuation row of what a peer said as theirs. */
+const CONTINUATION = '│ ';
+
 /**
- * A line wrapped to `width` columns, continuation rows indented under the text. Cached per
- * line object: a line is laid out once per width, not once per frame.
+ * Where the continuation rows of `line` start, and their marker. What a person said (a message,
+ * /me, a private message) hangs under its text, each row marked `│` in the sender's colour, so
+ * no line inside a text can pass for a `<name>` line; notices and the client's own lines are
+ * indented under the stamp.
+ */
+function continuation(
+  line: ChatLine,
+  segments: readonly Segment[],
+  width: number,
+): { indent: number; marker?: Segment } {
+  if (line.kind !== 'message' && line.kind !== 'action' && line.kind !== 'dm')
+    return { indent: STAMP_WIDTH };
+  const marker = seg(CONTINUATION, { color: nameColour(line.from ?? '') });
+  // The prefix is every segment before the text (the text is the last but a failure note).
+  const textAt = line.failed !== undefined ? segments.length - 2 : segments.length - 1;
+  let indent = 0;
+  for (const segment of segments.slice(0, textAt)) indent += stringWidth(segment.text);
+  if (line.kind === 'action') indent += 1; // the space in " text"
+  // A long name on a narrow pane would leave no room: hang under the stamp instead.
+  if (indent > width / 2) indent = STAMP_WIDTH + CONTINUATION.length;
+  return { indent, marker };
+}
+
+/**
+ * A line wrapped to `width` columns, continuation rows indented (see continuation()). Cached
+ * per line object: a line is laid out once per width, not once per frame.
  */
 export function lineRows(line: ChatLine, width: number): Row[] {
   const hit = cache.get(line);
   if (hit && hit.width === width) return hit.rows;
-  const rows = wrapSegments(lineSegments(line), width, STAMP_WIDTH);
+  const segments = lineSegments(line);
+  const { indent, marker } = continuation(line, segments, width);
+  const rows = wrapSegments(segments, width, indent, marker);
   cache.set(line, { width, rows });
   return rows;
 }

@@ -57,6 +57,8 @@ class RowBuilder {
   constructor(
     private readonly width: number,
     private readonly indent: number,
+    private readonly marker: Segment | undefined,
+    private readonly markerWidth: number,
   ) {}
 
   get room(): number {
@@ -83,7 +85,13 @@ class RowBuilder {
     this.row = [];
     this.used = 0;
     if (continuation && this.indent > 0) {
-      this.row.push({ text: ' '.repeat(this.indent), style: PLAIN });
+      const pad = this.indent - this.markerWidth;
+      if (this.marker && pad >= 0) {
+        if (pad > 0) this.row.push({ text: ' '.repeat(pad), style: PLAIN });
+        this.row.push(this.marker);
+      } else {
+        this.row.push({ text: ' '.repeat(this.indent), style: PLAIN });
+      }
       this.used = this.indent;
     }
   }
@@ -102,14 +110,20 @@ class RowBuilder {
 
 /**
  * Word-wraps styled text into rows of at most `width` display columns (wide characters and
- * emoji count 2). Continuation rows start with `indent` spaces; `\n` starts a new row; a word
- * longer than a row is split between graphemes, never inside one.
+ * emoji count 2). Continuation rows start with `indent` columns: spaces, ending in `marker` when
+ * given; `\n` starts a new row; a word longer than a row is split between graphemes, never inside
+ * one.
  */
-export function wrapSegments(segments: readonly Segment[], width: number, indent = 0): Row[] {
+export function wrapSegments(
+  segments: readonly Segment[],
+  width: number,
+  indent = 0,
+  marker?: Segment,
+): Row[] {
   const safeWidth = Math.max(2, width);
   // A continuation row always keeps room for a wide character.
   const safeIndent = Math.min(indent, Math.max(0, Math.floor(safeWidth / 2) - 1));
-  const out = new RowBuilder(safeWidth, safeIndent);
+  const out = new RowBuilder(safeWidth, safeIndent, marker, marker ? stringWidth(marker.text) : 0);
   let word: Cell[] = [];
   let wordWidth = 0;
 

@@ -44,7 +44,15 @@ export function completeName(
 }
 
 /** The commands Tab completes after a `/` at the start of the line. */
-export const COMMAND_NAMES: readonly string[] = ['clear', 'help', 'me', 'msg', 'nick', 'quit', 'who'];
+export const COMMAND_NAMES: readonly string[] = [
+  'clear',
+  'help',
+  'me',
+  'msg',
+  'nick',
+  'quit',
+  'who',
+];
 
 /** Completes `/he` to `/help ` (Tab again: the next match), like completeName for names. */
 export function completeCommand(value: string, previous?: Completion): Completion | undefined {
