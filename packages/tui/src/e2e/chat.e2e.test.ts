@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PtyClient as Client, ServerProcess } from '../test/processes.js';
-import { PtyClient, serverAvailable, startServerProcess } from '../test/processes.js';
+import { PtyClient, serverAvailable, startServerProcess, stripAnsi } from '../test/processes.js';
 
 const hasServer = await serverAvailable();
 if (!hasServer)
@@ -43,12 +43,22 @@ describe.skipIf(!hasServer)('two TUIs and a real server', () => {
     bob.write('/me waves back\r');
     await ann.waitForText('* bob waves back', 10_000);
 
+    // A bracketed paste of three lines, then Enter: one message, every line of it marked.
+    expect(ann.raw).toContain('\x1b[?2004h');
+    ann.write('\x1b[200~one\rtwo\rthree\x1b[201~');
+    await ann.waitForText('3 lines · Enter sends as one message');
+    const pasteMark = bob.raw.length;
+    ann.write('\r');
+    await bob.waitForText('│ three', 10_000, pasteMark);
+    expect(stripAnsi(bob.raw.slice(pasteMark))).toMatch(/<ann> one[\s\S]*│ two[\s\S]*│ three/);
+
     ann.write('/quit\r');
     expect(await ann.waitForExit()).toBe(0);
     await bob.waitForText('ann left (quit)', 10_000);
     bob.write('\x03');
     expect(await bob.waitForExit()).toBe(0);
-    // The alternate screen was left again.
+    // The alternate screen was left again, and bracketed paste turned off.
     expect(bob.raw.lastIndexOf('\x1b[?1049l')).toBeGreaterThan(bob.raw.lastIndexOf('\x1b[?1049h'));
+    expect(bob.raw.lastIndexOf('\x1b[?2004l')).toBeGreaterThan(bob.raw.lastIndexOf('\x1b[?2004h'));
   }, 60_000);
 });
