@@ -1,11 +1,13 @@
 /** @jsxRuntime automatic */
 /** @jsxImportSource react */
 import { useCallback, useState } from 'react';
+import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
 import { applyChunk } from '../input/apply-keys.js';
 import type { Draft } from '../input/editor.js';
 import { draftOf } from '../input/editor.js';
 import { EMPTY_INPUT, inputReducer } from '../input/input-state.js';
+import { chunked, KEY } from '../test/keys.js';
 import { plain, render } from '../test/render.js';
 import { waitFor } from '../test/wait-for.js';
 import { InputLine } from './InputLine.js';
@@ -135,6 +137,33 @@ describe('InputLine', () => {
       () => plain(lastFrame()).startsWith('ann > x \n'),
       3000,
       () => lastFrame()!,
+    );
+  });
+
+  it('gives the same line for any chunking of the keys written to stdin (property)', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(KEY, { minLength: 1, maxLength: 25 }),
+        fc.array(fc.nat(400), { maxLength: 6 }),
+        async (keys, cuts) => {
+          const expected = keys.reduce((state, key) => applyChunk(state, key), EMPTY_INPUT);
+          // Cut anywhere, inside escape sequences too: Ink's parser joins those again.
+          const input = keys.join('');
+          const at = [...new Set(cuts.map((cut) => cut % input.length))].sort((a, b) => a - b);
+          const chunks = [0, ...at].map((from, i) => input.slice(from, at[i] ?? input.length));
+          const onState = vi.fn<(text: string) => void>();
+          const view = render(<Harness onState={onState} />);
+          await waitFor(() => view.stdin.listenerCount('readable') > 0);
+          for (const chunk of chunks) if (chunk !== '') view.stdin.write(chunk);
+          await waitFor(
+            () => onState.mock.lastCall?.[0] === expected.draft.text,
+            3000,
+            () => `${JSON.stringify(chunks)}: ${JSON.stringify(onState.mock.lastCall?.[0])}`,
+          );
+          view.unmount();
+        },
+      ),
+      { numRuns: 25 },
     );
   });
 });
