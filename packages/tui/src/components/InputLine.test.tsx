@@ -7,7 +7,7 @@ import { applyChunk } from '../input/apply-keys.js';
 import type { Draft } from '../input/editor.js';
 import { draftOf } from '../input/editor.js';
 import { EMPTY_INPUT, inputReducer } from '../input/input-state.js';
-import { chunked, KEY } from '../test/keys.js';
+import { KEY } from '../test/keys.js';
 import { plain, render } from '../test/render.js';
 import { waitFor } from '../test/wait-for.js';
 import { InputLine } from './InputLine.js';
