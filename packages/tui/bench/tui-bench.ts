@@ -1,7 +1,7 @@
 /**
  * The TUI under a busy room: a real server, a flooder at RATE messages/s, the real client in a
  * pseudo-terminal. Reports the client's CPU (utime+stime from /proc) over a window of flood
- * alone and one of flood while typing, memory (VmRSS / VmHWM), the delay from a key press to
+ * alone and one of flood while typing (also with a 100-line draft in the input), memory (VmRSS / VmHWM), the delay from a key press to
  * its echo on screen (with and without the flood), and how far the screen lags behind.
  *
  *   pnpm --filter @ciao/tui bench            (RATE=500 SECONDS=10 by default)
@@ -79,23 +79,30 @@ async function startFlooder(
 
 /**
  * Types letters one at a time (PROBE_EVERY_MS apart) and times each until the input line shows
- * it; returns the delays in ms.
+ * it after `before` (the text before the cursor on its row); returns the delays in ms. Between
+ * rounds of 20 letters they are taken back with Backspaces until `empty` shows (not measured).
  */
-async function probeEchoes(tui: PtyClient, count: number, until = Infinity): Promise<number[]> {
+async function probeEchoes(
+  tui: PtyClient,
+  count: number,
+  until = Infinity,
+  before = 'viewer > ',
+  empty = 'viewer > type a message',
+  clearFirst = true,
+): Promise<number[]> {
   const echoes: number[] = [];
-  let typed = 'x'.repeat(20);
+  let typed = clearFirst ? 'x'.repeat(20) : '';
   while (echoes.length < count && performance.now() < until) {
     if (typed.length >= 20) {
-      // Clear the line between rounds with Backspaces (the input has no Ctrl+U); not measured.
       tui.write('\x7f'.repeat(typed.length));
       typed = '';
-      await tui.waitForText('viewer > type a message', 5_000, Math.max(0, tui.raw.length - 20_000));
+      await tui.waitForText(empty, 5_000, Math.max(0, tui.raw.length - 20_000));
     }
     typed += String.fromCharCode(97 + (typed.length % 26));
     const from = tui.raw.length;
     const pressed = performance.now();
     tui.write(typed.at(-1)!);
-    const want = `viewer > ${typed}`;
+    const want = `${before}${typed}`;
     await tui.waitFor((c) => stripAnsi(c.raw.slice(from)).includes(want), 5_000, `echo of ${want}`);
     echoes.push(performance.now() - pressed);
     await new Promise((resolve) => setTimeout(resolve, PROBE_EVERY_MS));
@@ -148,11 +155,26 @@ async function main(): Promise<void> {
     const rss = memoryKiB(tui.pid, 'VmRSS');
     const hwm = memoryKiB(tui.pid, 'VmHWM');
 
+    // Window 3: the flood while someone types at the end of a 100-line draft (a paste).
+    const lines = Array.from({ length: 100 }, (_, i) => `draft line ${i + 1}`.padEnd(38, '.'));
+    tui.write(`\x1b[200~${lines.join('\r')}\x1b[201~`);
+    await tui.waitForText('100 lines · Enter sends', 10_000, Math.max(0, tui.raw.length - 20_000));
+    const t2 = performance.now();
+    const last = lines.at(-1)!;
+    const draftEchoes = await probeEchoes(
+      tui,
+      Infinity,
+      t2 + SECONDS * 1000,
+      last,
+      `${last} `,
+      false,
+    );
+
     // How far behind the flood the screen is: the last message sent must show up.
-    const last = flooder.sent();
+    const lastSent = flooder.sent();
     flooder.stop();
     const stopAt = performance.now();
-    await tui.waitForText(`number ${last}:`, 15_000, Math.max(0, tui.raw.length - 200_000));
+    await tui.waitForText(`number ${lastSent}:`, 15_000, Math.max(0, tui.raw.length - 200_000));
     const catchUp = performance.now() - stopAt;
 
     const cpu = (ticks / CLK_TCK / elapsed) * 100;
@@ -166,12 +188,15 @@ async function main(): Promise<void> {
       ['key echo p95 (ms)', percentile(echoes, 95).toFixed(1), '< 50'],
       ['key echo max (ms)', Math.max(...echoes).toFixed(1), ''],
       ['key presses measured', String(echoes.length), ''],
+      ['100-line draft: key echo p50 (ms)', percentile(draftEchoes, 50).toFixed(1), ''],
+      ['100-line draft: key echo p95 (ms)', percentile(draftEchoes, 95).toFixed(1), '< 50'],
+      ['100-line draft: key presses', String(draftEchoes.length), ''],
       ['idle: key echo p50 (ms)', percentile(idle, 50).toFixed(1), ''],
       ['idle: RSS before the flood (MiB)', (idleRss / 1024).toFixed(1), ''],
       ['last message on screen after (ms)', catchUp.toFixed(0), ''],
     ];
     console.log(
-      `\nTUI bench: ${RATE} msg/s, 100x30 pty, ${WARMUP_MS} ms warm-up, then ${SECONDS} s of flood alone (CPU) and ${SECONDS} s of flood + a key every ${PROBE_EVERY_MS} ms`,
+      `\nTUI bench: ${RATE} msg/s, 100x30 pty, ${WARMUP_MS} ms warm-up, then ${SECONDS} s of flood alone (CPU), ${SECONDS} s of flood + a key every ${PROBE_EVERY_MS} ms, and ${SECONDS} s of that with a 100-line draft in the input`,
     );
     const width = Math.max(...rows.map((r) => r[0].length));
     console.log(`${'metric'.padEnd(width)} | ${'value'.padStart(8)} | goal`);

@@ -154,6 +154,16 @@ describe('App', () => {
     expect(narrow.frame()).toMatchSnapshot('narrow');
   });
 
+  it('redraws the whole screen on Ctrl+L', async () => {
+    const { transport, view } = setup();
+    await tick();
+    online(transport);
+    const clears = (): number => view.stdout.frames.filter((f) => f.includes('\x1b[2J')).length;
+    expect(clears()).toBe(0);
+    view.stdin.write('\x0c');
+    await waitFor(() => clears() === 1);
+  });
+
   it('leaves with bye on Ctrl+C', async () => {
     const { transport, view } = setup();
     await tick();

@@ -18,8 +18,9 @@ const cli = meow(
     --help, -h      this help
 
   Keys
-    Enter send · Up/Down input history · PgUp/PgDn, Shift+Up/Down scroll · End newest
-    Tab complete names · Ctrl+N user list · Ctrl+C or /quit leave
+    Enter send · Alt+Enter new line · Up/Down input history · PgUp/PgDn, Shift+Up/Down scroll
+    End newest · Tab complete names and /commands · Ctrl+N user list · Ctrl+L redraw
+    Ctrl+C or /quit leave · a paste becomes one draft (Enter sends it as one message, Esc cancels)
 
   Environment
     NO_COLOR=1          no colours
