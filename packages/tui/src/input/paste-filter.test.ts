@@ -54,6 +54,18 @@ describe('filterPastes', () => {
     expect(seen).toEqual(['keys:\x1b']);
   });
 
+  it('keeps one filter per stream: the last to ask gets the pastes, in any order of removal', () => {
+    const stdin = new FakeStdin();
+    const seen = inkReading(stdin);
+    const second: string[] = [];
+    const removeSecond = filterPastes(stdin as unknown as NodeJS.ReadStream, (t) => second.push(t));
+    stdin.write(`${PASTE_START}a${PASTE_END}`);
+    expect(second).toEqual(['a']);
+    removeSecond();
+    stdin.write(`${PASTE_START}b${PASTE_END}`);
+    expect(seen).toEqual(['paste:b']);
+  });
+
   it('gives the stream its own read() back when removed', () => {
     const stdin = new FakeStdin();
     const own = stdin.read;

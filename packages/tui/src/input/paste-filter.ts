@@ -9,17 +9,46 @@ const PASTE_IDLE_MS = 1_000;
 
 type Read = NodeJS.ReadStream['read'];
 
+/** The filter on each stream, and who wants its pastes (the last one added gets them). */
+const filters = new WeakMap<
+  NodeJS.ReadStream,
+  { targets: ((text: string) => void)[]; remove: () => void }
+>();
+
 /**
  * Cuts bracketed pastes out of `stdin` before Ink's input parser sees them (Ink 6 has no paste
- * support: it would hand a pasted line end over as Enter). Ink pulls input with `stdin.read()`;
- * this wraps that method so each call hands over the pastes that come before the next run of
- * typed keys (`onPaste`, synchronously) and returns those keys to Ink, so pastes and keys keep
- * their order. Returns the function that takes the wrapper off again.
+ * support: it would hand a pasted line end over as Enter) and hands each to `onPaste`. One
+ * filter per stream, however many ask (an input mounting as another unmounts, in either order);
+ * the last to ask gets the pastes. Returns the function that stops this one asking; the filter
+ * comes off with the last.
  */
 export function filterPastes(
   stdin: NodeJS.ReadStream,
   onPaste: (text: string) => void,
 ): () => void {
+  let filter = filters.get(stdin);
+  if (!filter) {
+    const targets: ((text: string) => void)[] = [];
+    filter = { targets, remove: install(stdin, (text) => targets[targets.length - 1]?.(text)) };
+    filters.set(stdin, filter);
+  }
+  const { targets } = filter;
+  targets.push(onPaste);
+  return () => {
+    const at = targets.indexOf(onPaste);
+    if (at !== -1) targets.splice(at, 1);
+    if (targets.length > 0 || filters.get(stdin)?.targets !== targets) return;
+    filters.get(stdin)?.remove();
+    filters.delete(stdin);
+  };
+}
+
+/**
+ * Ink pulls input with `stdin.read()`; this wraps that method so each call hands over the
+ * pastes that come before the next run of typed keys (`onPaste`, synchronously) and returns
+ * those keys to Ink, so pastes and keys keep their order. Returns what takes the wrapper off.
+ */
+function install(stdin: NodeJS.ReadStream, onPaste: (text: string) => void): () => void {
   const ownRead = Object.prototype.hasOwnProperty.call(stdin, 'read');
   const read: Read = stdin.read;
   let state: PasteState = NO_PASTE;
