@@ -1,8 +1,12 @@
 import stringWidth from 'string-width';
 import type { EditOp } from './input/editor.js';
+import { EDIT_OPS } from './input/editor.js';
 import type { KeyPress, SpecialKey } from './input/parse-keys.js';
 
-/** What a key does outside editing the text: the app's commands. */
+/**
+ * What a key does outside editing the text: the app's commands. A new one needs a name here,
+ * its keys in KEY_BINDINGS and a case in the app's `run` (the compiler asks for it).
+ */
 export type AppCommand =
   | 'quit'
   | 'toggle_users'
@@ -21,26 +25,11 @@ export type AppCommand =
 
 export type KeyCommand = AppCommand | EditOp;
 
-const APP_COMMANDS: ReadonlySet<string> = new Set<AppCommand>([
-  'quit',
-  'toggle_users',
-  'redraw',
-  'submit',
-  'newline',
-  'cancel',
-  'complete',
-  'up',
-  'down',
-  'end',
-  'page_up',
-  'page_down',
-  'line_up',
-  'line_down',
-]);
+const EDIT_OP_SET: ReadonlySet<string> = new Set(EDIT_OPS);
 
 /** True for the app's commands, false for the editing operations. */
 export function isAppCommand(command: KeyCommand): command is AppCommand {
-  return APP_COMMANDS.has(command);
+  return !EDIT_OP_SET.has(command);
 }
 
 /** One key combination; a modifier left out must be up. */

@@ -1,23 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Draft, EditOp } from './editor.js';
-import { draftOf, edit, insert, lineCount, moveLine } from './editor.js';
+import type { Draft } from './editor.js';
+import { draftOf, EDIT_OPS, edit, insert, lineCount, moveLine } from './editor.js';
 
-const ops: readonly EditOp[] = [
-  'left',
-  'right',
-  'word_left',
-  'word_right',
-  'line_start',
-  'line_end',
-  'backspace',
-  'delete',
-  'kill_line_start',
-  'kill_line_end',
-  'kill_word_back',
-  'kill_alnum_word_back',
-  'kill_word_forward',
-];
+const ops = EDIT_OPS;
 
 const segmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
 function boundaries(text: string): Set<number> {

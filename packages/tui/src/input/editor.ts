@@ -14,20 +14,22 @@ export interface Draft {
 export const EMPTY_DRAFT: Draft = { text: '', cursor: 0 };
 
 /** Edits that depend only on the draft. */
-export type EditOp =
-  | 'left'
-  | 'right'
-  | 'word_left'
-  | 'word_right'
-  | 'line_start'
-  | 'line_end'
-  | 'backspace'
-  | 'delete'
-  | 'kill_line_start'
-  | 'kill_line_end'
-  | 'kill_word_back'
-  | 'kill_alnum_word_back'
-  | 'kill_word_forward';
+export const EDIT_OPS = [
+  'left',
+  'right',
+  'word_left',
+  'word_right',
+  'line_start',
+  'line_end',
+  'backspace',
+  'delete',
+  'kill_line_start',
+  'kill_line_end',
+  'kill_word_back',
+  'kill_alnum_word_back',
+  'kill_word_forward',
+] as const;
+export type EditOp = (typeof EDIT_OPS)[number];
 
 const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
 
