@@ -1,16 +1,18 @@
 /**
  * Load generator for the ciao server: `pnpm bench` (from the root or this package).
  *
- *   tsx --conditions=@ciao/source bench/bench.ts [--mode all|load|idle|saturate]
+ *   tsx --conditions=@ciao/source bench/bench.ts [--mode all|load|idle|storm|saturate]
  *       [--clients N] [--senders S] [--rate MSGS_PER_SEC] [--duration SECONDS]
- *       [--workers W] [--idle-clients N] [--bulk-read-ms MS] [--prof]
+ *       [--workers W] [--idle-clients N] [--joins N,N...] [--bulk-read-ms MS] [--prof]
  *
  * Starts the server as `pnpm server` does (tsx from source, its own process), connects N JSON
  * clients from W generator processes, has S of them send at a fixed total rate, and reports
  * deliveries per second, end-to-end latency (send time is in the text; ~50 clients sampled),
  * lost and duplicated messages (every client checks the seq of every message), server CPU and
  * peak RSS. `idle` holds N idle connections and reports RSS per connection; `saturate` raises
- * the rate until p99 > 200 ms or a message is lost.
+ * the rate until p99 > 200 ms or a message is lost. `storm` seats N clients connecting as fast
+ * as they can while 100 seated clients chat at 50 msgs/s (seat time, connections/s, the
+ * chatters' latency and loss, server CPU).
  */
 import { fork } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
@@ -19,7 +21,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { FromWorker, ToWorker } from './load-worker.js';
 import type { ServerProcess } from './proc.js';
-import { cpuSeconds, memory, packageDir, startServerProcess } from './proc.js';
+import { cpuSeconds, memory, packageDir, startServerProcess, writes } from './proc.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -30,6 +32,7 @@ const { values: args } = parseArgs({
     duration: { type: 'string', default: '10' },
     workers: { type: 'string', default: '2' },
     'idle-clients': { type: 'string', default: '10000' },
+    joins: { type: 'string' },
     'bulk-read-ms': { type: 'string', default: '0' },
     prof: { type: 'boolean', default: false },
   },
@@ -52,6 +55,11 @@ interface LoadResult {
   p99: number;
   max: number;
   cpuPercent: number;
+  /** Server CPU per delivery, microseconds. */
+  cpuPerDeliveryUs: number;
+  /** Deliveries per write syscall, and bytes written per delivery. */
+  perWrite: number;
+  bytesPerDelivery: number;
   peakRssMb: number;
 }
 
@@ -149,8 +157,9 @@ async function withClients<T>(
   senders: number,
   label: string,
   body: (server: ServerProcess, workers: Workers) => Promise<T>,
+  maxClients = clients,
 ): Promise<T> {
-  const server = await startServerProcess(serverFlags(clients), nodeFlags(label));
+  const server = await startServerProcess(serverFlags(maxClients), nodeFlags(label));
   const workers = new Workers(WORKERS);
   try {
     const per = Math.ceil(clients / WORKERS);
@@ -188,10 +197,21 @@ async function phase(
   senders: number,
   rate: number,
   durationS: number,
+  /** Runs while the clients chat; the chat stops when it resolves (`durationS` is then unused). */
+  during?: () => Promise<void>,
 ): Promise<LoadResult> {
   const cpu0 = cpuSeconds(server.pid);
+  const io0 = writes(server.pid);
   const t0 = performance.now();
-  workers.broadcast({ type: 'run', perSenderRate: rate / senders, durationMs: durationS * 1000 });
+  workers.broadcast({
+    type: 'run',
+    perSenderRate: rate / senders,
+    durationMs: during ? 3_600_000 : durationS * 1000,
+  });
+  if (during) {
+    await during();
+    workers.broadcast({ type: 'stop' });
+  }
   const sent = (await workers.collect('sent')).reduce((n, s) => n + s.count, 0);
   workers.broadcast({ type: 'drain', expected: sent, timeoutMs: 5_000 });
   const stats = await workers.collect('stats');
@@ -202,6 +222,7 @@ async function phase(
     );
   const elapsed = (performance.now() - t0) / 1000;
   const cpu = cpuSeconds(server.pid) - cpu0;
+  const io = writes(server.pid);
   const deliveries = stats.reduce((n, s) => n + s.received, 0);
   const lat = stats.flatMap((s) => s.latencies).sort((a, b) => a - b);
   const q = (p: number) =>
@@ -220,6 +241,9 @@ async function phase(
     p99: q(0.99),
     max: lat.at(-1) ?? NaN,
     cpuPercent: (cpu / elapsed) * 100,
+    cpuPerDeliveryUs: (cpu / deliveries) * 1e6,
+    perWrite: deliveries / Math.max(1, io.calls - io0.calls),
+    bytesPerDelivery: (io.bytes - io0.bytes) / deliveries,
     peakRssMb: memory(server.pid).peak / 2 ** 20,
   };
 }
@@ -244,6 +268,88 @@ async function saturate(clients: number, senders: number): Promise<LoadResult[]>
     return results;
   });
 }
+
+interface StormResult {
+  joins: number;
+  seated: number;
+  failed: number;
+  seatS: number;
+  perSec: number;
+  cpuS: number;
+  chat: LoadResult;
+}
+
+/**
+ * A join storm: `chatters` seated clients chat at `rate` msgs/s in total while `joins` more
+ * connect as fast as they can (from their own generator processes). The chat lasts exactly as
+ * long as the storm, so its latency and loss are the storm's.
+ */
+async function storm(joins: number, chatters = 100, rate = 50): Promise<StormResult> {
+  return withClients(
+    chatters,
+    chatters,
+    `storm-${joins}`,
+    async (server, chat) => {
+      await phase(server, chat, chatters, chatters, rate, 1); // warm-up, not reported
+      const stormers = new Workers(WORKERS);
+      try {
+        let seated: FromWorkerOf<'seated'>[] = [];
+        let cpuS = 0;
+        const per = Math.ceil(joins / WORKERS);
+        const result = await phase(server, chat, chatters, chatters, rate, 0, async () => {
+          const cpu0 = cpuSeconds(server.pid);
+          for (let w = 0; w < WORKERS; w++) {
+            const first = chatters + w * per;
+            stormers.send(w, {
+              type: 'storm',
+              port: server.port,
+              first,
+              count: Math.max(0, Math.min(per, joins - (first - chatters))),
+              lanes: 1_000,
+            });
+          }
+          seated = await stormers.collect('seated', 300_000);
+          cpuS = cpuSeconds(server.pid) - cpu0;
+        });
+        const seatS = Math.max(...seated.map((s) => s.ms)) / 1000;
+        const ok = seated.reduce((n, s) => n + s.seated, 0);
+        return {
+          joins,
+          seated: ok,
+          failed: seated.reduce((n, s) => n + s.failed, 0),
+          seatS,
+          perSec: ok / seatS,
+          cpuS,
+          chat: result,
+        };
+      } finally {
+        await stormers.exit();
+      }
+    },
+    chatters + joins + 100,
+  );
+}
+
+function printStorm(rows: StormResult[]): void {
+  console.table(
+    rows.map((r) => ({
+      joins: r.joins,
+      seated: r.seated,
+      failed: r.failed,
+      'seat time s': +r.seatS.toFixed(2),
+      'connections/s': Math.round(r.perSec),
+      'server CPU s': +r.cpuS.toFixed(1),
+      'chat msgs/s': r.chat.rate,
+      'chat p50 ms': +r.chat.p50.toFixed(1),
+      'chat p99 ms': +r.chat.p99.toFixed(1),
+      'chat lost': r.chat.lost,
+      'chat dup': r.chat.dups,
+      'peak RSS MB': +r.chat.peakRssMb.toFixed(1),
+    })),
+  );
+}
+
+type FromWorkerOf<T extends FromWorker['type']> = Extract<FromWorker, { type: T }>;
 
 /** Asks the server (started with the GC hook) for a full GC, and waits for it to settle. */
 async function collectGarbage(server: ServerProcess): Promise<void> {
@@ -316,6 +422,9 @@ function printLoad(rows: LoadResult[]): void {
       'p99 ms': +r.p99.toFixed(2),
       'max ms': +r.max.toFixed(1),
       'server CPU %': Math.round(r.cpuPercent),
+      'CPU µs/delivery': +r.cpuPerDeliveryUs.toFixed(3),
+      'deliveries/write': +r.perWrite.toFixed(1),
+      'bytes/delivery': Math.round(r.bytesPerDelivery),
       'peak RSS MB': +r.peakRssMb.toFixed(1),
     })),
   );
@@ -330,6 +439,10 @@ if (mode === 'load') {
 } else if (mode === 'saturate') {
   console.log('saturation (rate raised until p99 > 200 ms or loss):');
   await saturate(Number(args.clients ?? 1000), Number(args.senders ?? 100));
+} else if (mode === 'storm') {
+  console.log('join storm (100 clients chat at 50 msgs/s while N more connect):');
+  const sizes = (args.joins ?? '2000,10000').split(',').map(Number);
+  for (const n of sizes) printStorm([await storm(n)]);
 } else if (mode === 'all') {
   console.log(`ciao server benchmark: ${DURATION_S} s per run, ${WORKERS} generator processes`);
   const rows = [await load(1000, 10, 100)];
@@ -337,10 +450,12 @@ if (mode === 'load') {
   rows.push(await load(1000, 100, 1000));
   printLoad(rows.slice(1));
   await idle(Number(args['idle-clients']));
+  console.log('\njoin storm (100 clients chat at 50 msgs/s while N more connect):');
+  for (const n of [2000, 10000]) printStorm([await storm(n)]);
   console.log('\nsaturation (rate raised until p99 > 200 ms or loss):');
   await saturate(1000, 100);
 } else {
-  console.error(`unknown --mode ${mode} (all, load, idle, saturate)`);
+  console.error(`unknown --mode ${mode} (all, load, idle, storm, saturate)`);
   process.exit(2);
 }
 process.exit(0);

@@ -17,12 +17,17 @@ export type ToWorker =
       /** Clients not sampled for latency read every this many ms (0: as data arrives). */
       bulkReadMs: number;
     }
+  /** Opens `count` clients as fast as the machine allows (a join storm); answers `seated`. */
+  | { type: 'storm'; port: number; first: number; count: number; lanes: number }
+  /** A `stop` ends the run before `durationMs`. */
   | { type: 'run'; perSenderRate: number; durationMs: number }
+  | { type: 'stop' }
   | { type: 'drain'; expected: number; timeoutMs: number }
   | { type: 'exit' };
 
 export type FromWorker =
   | { type: 'ready'; connected: number; failed: number }
+  | { type: 'seated'; seated: number; failed: number; ms: number }
   | { type: 'sent'; count: number }
   | {
       type: 'stats';
@@ -51,6 +56,7 @@ class Client {
   closed = false;
   sent = 0;
   latencies: number[] | undefined;
+  onWelcome: () => void = onWelcome;
   constructor(
     readonly index: number,
     readonly socket: Socket,
@@ -79,7 +85,7 @@ class Client {
     if (!this.welcomed) {
       if (buf[start + 9] === 0x77 /* w of welcome */) {
         this.welcomed = true;
-        onWelcome();
+        this.onWelcome();
       }
       return;
     }
@@ -186,6 +192,49 @@ function startBulkReading(ms: number): void {
   }, ms);
 }
 
+/**
+ * A join storm: `count` clients connect at once (`lanes` connections in flight) and each
+ * sends `hello` as soon as it is connected. They read what they are sent (the joins of the
+ * others) but count nothing; `seated` reports when every one of them has its `welcome`.
+ */
+function storm(msg: Extract<ToWorker, { type: 'storm' }>): void {
+  const t0 = performance.now();
+  let seated = 0;
+  let failedHere = 0;
+  let next = 0;
+  const done = (): void => {
+    if (seated + failedHere === msg.count)
+      send({ type: 'seated', seated, failed: failedHere, ms: performance.now() - t0 });
+  };
+  const openOne = (): void => {
+    const index = msg.first + next++;
+    const socket = connect({ port: msg.port, host: '127.0.0.1' });
+    const client = new Client(index, socket, false);
+    clients.push(client);
+    let settled = false;
+    const settle = (ok: boolean): void => {
+      if (settled) return;
+      settled = true;
+      if (ok) seated++;
+      else failedHere++;
+      done();
+      if (next < msg.count) openOne();
+    };
+    client.onWelcome = () => settle(true);
+    socket.on('data', (d: Buffer) => client.onData(d));
+    socket.on('error', () => settle(false));
+    socket.on('close', () => {
+      client.closed = true;
+      settle(false);
+    });
+    socket.once('connect', () => {
+      socket.setNoDelay(true);
+      socket.write(`{"type":"hello","protocol":1,"name":"s${index}"}\n`);
+    });
+  };
+  for (let i = 0; i < Math.min(msg.lanes, msg.count); i++) openOne();
+}
+
 let phaseNo = 0;
 
 function run(msg: Extract<ToWorker, { type: 'run' }>): void {
@@ -203,7 +252,7 @@ function run(msg: Extract<ToWorker, { type: 'run' }>): void {
   const t0 = performance.now();
   const pad = ' lorem ipsum dolor sit amet, consectetur';
   const tick = (): void => {
-    const elapsed = Math.min(performance.now() - t0, msg.durationMs);
+    const elapsed = Math.min(performance.now() - t0, stopAt ?? msg.durationMs);
     const due = Math.floor((elapsed * msg.perSenderRate) / 1000);
     for (const s of senders) {
       if (s.closed) continue;
@@ -213,13 +262,21 @@ function run(msg: Extract<ToWorker, { type: 'run' }>): void {
       }
       if (out) s.socket.write(out);
     }
-    if (elapsed >= msg.durationMs) {
+    if (elapsed >= (stopAt ?? msg.durationMs)) {
       clearInterval(timer);
+      stopRun = undefined;
       send({ type: 'sent', count: senders.reduce((n, s) => n + s.sent, 0) });
     }
   };
+  let stopAt: number | undefined;
   const timer = setInterval(tick, 2);
+  stopRun = () => {
+    stopAt = performance.now() - t0;
+  };
 }
+
+/** Ends the current run early (a storm's chat lasts as long as the storm). */
+let stopRun: (() => void) | undefined;
 
 function drain(msg: Extract<ToWorker, { type: 'drain' }>): void {
   const deadline = performance.now() + msg.timeoutMs;
@@ -252,6 +309,12 @@ process.on('message', (msg: ToWorker) => {
       break;
     case 'run':
       run(msg);
+      break;
+    case 'stop':
+      stopRun?.();
+      break;
+    case 'storm':
+      storm(msg);
       break;
     case 'drain':
       drain(msg);

@@ -84,3 +84,10 @@ export function memory(pid: number): { rss: number; peak: number } {
   const kb = (key: string) => Number(new RegExp(`${key}:\\s+(\\d+)`).exec(status)?.[1] ?? 0) * 1024;
   return { rss: kb('VmRSS'), peak: kb('VmHWM') };
 }
+
+/** Write syscalls the process has made and the bytes they wrote (sockets included). */
+export function writes(pid: number): { calls: number; bytes: number } {
+  const io = readFileSync(`/proc/${pid}/io`, 'utf8');
+  const field = (key: string) => Number(new RegExp(`${key}:\\s+(\\d+)`).exec(io)?.[1] ?? 0);
+  return { calls: field('syscw'), bytes: field('wchar') };
+}
