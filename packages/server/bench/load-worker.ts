@@ -18,7 +18,15 @@ export type ToWorker =
       bulkReadMs: number;
     }
   /** Opens `count` clients as fast as the machine allows (a join storm); answers `seated`. */
-  | { type: 'storm'; port: number; first: number; count: number; lanes: number }
+  | {
+      type: 'storm';
+      port: number;
+      first: number;
+      count: number;
+      lanes: number;
+      /** Seated clients read every this many ms (see startBulkReading); 0: as data arrives. */
+      bulkReadMs: number;
+    }
   /** A `stop` ends the run before `durationMs`. */
   | { type: 'run'; perSenderRate: number; durationMs: number }
   | { type: 'stop' }
@@ -220,7 +228,10 @@ function storm(msg: Extract<ToWorker, { type: 'storm' }>): void {
       done();
       if (next < msg.count) openOne();
     };
-    client.onWelcome = () => settle(true);
+    client.onWelcome = () => {
+      if (msg.bulkReadMs > 0) readInBulk(client, msg.bulkReadMs);
+      settle(true);
+    };
     socket.on('data', (d: Buffer) => client.onData(d));
     socket.on('error', () => settle(false));
     socket.on('close', () => {
@@ -233,6 +244,21 @@ function storm(msg: Extract<ToWorker, { type: 'storm' }>): void {
     });
   };
   for (let i = 0; i < Math.min(msg.lanes, msg.count); i++) openOne();
+}
+
+let bulkTimer: NodeJS.Timeout | undefined;
+const bulkReaders: Client[] = [];
+
+/** Adds one client to those reading in bulk (see startBulkReading). */
+function readInBulk(client: Client, ms: number): void {
+  client.socket.pause();
+  bulkReaders.push(client);
+  bulkTimer ??= setInterval(() => {
+    for (const c of bulkReaders) c.socket.resume();
+    setImmediate(() => {
+      for (const c of bulkReaders) c.socket.pause();
+    });
+  }, ms);
 }
 
 let phaseNo = 0;
@@ -253,11 +279,14 @@ function run(msg: Extract<ToWorker, { type: 'run' }>): void {
   const pad = ' lorem ipsum dolor sit amet, consectetur';
   const tick = (): void => {
     const elapsed = Math.min(performance.now() - t0, stopAt ?? msg.durationMs);
-    const due = Math.floor((elapsed * msg.perSenderRate) / 1000);
+    const due = (elapsed * msg.perSenderRate) / 1000;
     for (const s of senders) {
       if (s.closed) continue;
+      // Each sender is offset by its own fraction of a period, so the total rate is steady
+      // instead of every sender firing at once (100 senders at 0.5/s: 100 messages every 2 s).
+      const mine = Math.floor(due + ((s.index * 0.618034) % 1));
       let out = '';
-      for (; s.sent < due; s.sent++) {
+      for (; s.sent < mine; s.sent++) {
         out += `{"type":"say","text":"${now().toFixed(3)}${pad}","id":"${phase}-${s.index}-${s.sent}"}\n`;
       }
       if (out) s.socket.write(out);
