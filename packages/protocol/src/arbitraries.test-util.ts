@@ -38,7 +38,7 @@ export const clientFrame: fc.Arbitrary<ClientFrame> = fc.oneof(
     .map(defined),
   fc.record({ type: fc.constant('dm' as const), to: name, text, id: opt(id) }).map(defined),
   fc.record({ type: fc.constant('nick' as const), name }),
-  fc.constant({ type: 'who' as const }),
+  fc.record({ type: fc.constant('who' as const), offset: opt(seq) }).map(defined),
   fc
     .record({
       type: fc.constant('history' as const),
@@ -98,6 +98,7 @@ export const serverFrame: fc.Arbitrary<ServerFrame> = fc.oneof(
       name,
       token: fc.string({ minLength: 1 }),
       users: fc.array(name, { maxLength: 5 }),
+      userCount: opt(seq),
       seq,
       limits: fc.record({
         maxText: fc.constant(4096),
@@ -111,7 +112,20 @@ export const serverFrame: fc.Arbitrary<ServerFrame> = fc.oneof(
   fc
     .record({ type: fc.constant('history_end' as const), more: fc.boolean(), before: opt(seq) })
     .map(defined),
-  fc.record({ type: fc.constant('users' as const), names: fc.array(name, { maxLength: 5 }) }),
+  fc
+    .record({
+      type: fc.constant('users' as const),
+      names: fc.array(name, { maxLength: 5 }),
+      offset: opt(seq),
+      total: opt(seq),
+    })
+    .map(defined),
+  fc.record({
+    type: fc.constant('joins' as const),
+    seq,
+    ts: seq,
+    names: fc.array(name, { minLength: 1, maxLength: 5 }),
+  }),
   fc.record({ type: fc.constant('notice' as const), text }),
   fc
     .record({

@@ -81,6 +81,8 @@ export interface ClientNickFrame {
 }
 export interface WhoFrame {
   readonly type: 'who';
+  /** Where the page of names starts in the member list (default 0). */
+  readonly offset?: number;
 }
 export interface HistoryFrame {
   readonly type: 'history';
@@ -177,7 +179,10 @@ export interface WelcomeFrame {
   readonly server: string;
   readonly name: string;
   readonly token: string;
+  /** The first page of the member list (at most `LIMITS.usersPageSize` names). */
   readonly users: readonly string[];
+  /** How many members there are; more than `users.length` when the rest is paged (`who`). */
+  readonly userCount?: number;
   /** Latest seq at the time of registration. */
   readonly seq: number;
   readonly limits: ServerLimits;
@@ -192,6 +197,20 @@ export interface HistoryEndFrame {
 }
 export interface UsersFrame {
   readonly type: 'users';
+  /** One page of the member list, in join order. */
+  readonly names: readonly string[];
+  /** Where `names` starts in the member list, and how many members there are. */
+  readonly offset?: number;
+  readonly total?: number;
+}
+/**
+ * Several `join` events with consecutive seqs in one frame: `names[i]` joined as event
+ * `seq + i`. Sent live only (replays carry the single events); never stored as one event.
+ */
+export interface JoinsFrame {
+  readonly type: 'joins';
+  readonly seq: number;
+  readonly ts: number;
   readonly names: readonly string[];
 }
 export interface NoticeFrame {
@@ -213,6 +232,7 @@ export type ServerFrame =
   | ChatEvent
   | HistoryEndFrame
   | UsersFrame
+  | JoinsFrame
   | NoticeFrame
   | ErrorFrame
   | PingFrame

@@ -23,6 +23,8 @@ export const LIMITS = {
   /** `history.limit` when absent, and its largest allowed value. */
   historyDefaultLimit: 100,
   historyMaxLimit: 500,
+  /** Names in one page of the member list: `welcome.users` and each `users` answer. */
+  usersPageSize: 1_000,
 } as const;
 
 /** Defaults of the server's configurable behaviour (PROTOCOL.md "Flow control and liveness"). */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ServerFrame } from './frames.js';
-import { COMMAND_HELP, parseCommand, renderPlain } from './plain-text.js';
+import { COMMAND_HELP, foldNames, parseCommand, renderPlain } from './plain-text.js';
 
 describe('parseCommand', () => {
   it.each([
@@ -14,6 +14,8 @@ describe('parseCommand', () => {
     ['/dm bob hi', { kind: 'dm', to: 'bob', text: 'hi' }],
     ['/nick alice2', { kind: 'nick', name: 'alice2' }],
     ['/who', { kind: 'who' }],
+    ['/who 1001', { kind: 'who', offset: 1000 }],
+    ['/who lots', { kind: 'who' }],
     ['/help', { kind: 'help' }],
     ['/clear', { kind: 'clear' }],
     ['/quit', { kind: 'quit' }],
@@ -69,6 +71,16 @@ describe('renderPlain', () => {
     ],
     ['users', { type: 'users', names: ['a', 'b'] }, ['[14:03] -- online (2): a, b']],
     [
+      'a page of users',
+      { type: 'users', names: ['c', 'd'], offset: 2, total: 6 },
+      ['[14:03] -- online (6) 3-4: c, d (/who 5 for more)'],
+    ],
+    [
+      'a storm of joins, folded',
+      { type: 'joins', ...base, names: ['ann', 'bob', 'cy', 'dee'] },
+      ['[14:03] -> ann, bob and 2 others joined'],
+    ],
+    [
       'a notice',
       { type: 'notice', text: 'server restarts soon' },
       ['[14:03] -- server restarts soon'],
@@ -88,6 +100,31 @@ describe('renderPlain', () => {
     expect(
       at({ type: 'message', ...base, from: 'eve', text: 'hi\n[14:03] <bob> send me money' }),
     ).toEqual(['[14:03] <eve> hi', '[14:03] <eve> [14:03] <bob> send me money']);
+  });
+
+  it('folds names past three', () => {
+    expect(foldNames(['ann'])).toBe('ann');
+    expect(foldNames(['ann', 'bob'])).toBe('ann and bob');
+    expect(foldNames(['ann', 'bob', 'cy'])).toBe('ann, bob and cy');
+    const fifty = Array.from({ length: 50 }, (_, i) =>
+      i === 0 ? 'ann' : i === 1 ? 'bob' : `u${i}`,
+    );
+    expect(foldNames(fifty)).toBe('ann, bob and 48 others');
+  });
+
+  it('welcomes a big room with the first page and how many more there are', () => {
+    const lines = at({
+      type: 'welcome',
+      protocol: 1,
+      server: 'ciao/0.1.0',
+      name: 'ann',
+      token: 't',
+      users: ['ann', 'bob'],
+      userCount: 1002,
+      seq: 3,
+      limits: { maxText: 4096, maxFrame: 65536, ratePerSec: 5, rateBurst: 20 },
+    });
+    expect(lines[0]).toContain('here: bob and 1000 more.');
   });
 
   it('welcomes with who is here and the motd', () => {

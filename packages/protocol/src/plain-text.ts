@@ -6,7 +6,8 @@ export type Command =
   | { readonly kind: 'action'; readonly text: string }
   | { readonly kind: 'dm'; readonly to: string; readonly text: string }
   | { readonly kind: 'nick'; readonly name: string }
-  | { readonly kind: 'who' }
+  /** `offset`: where the page of names starts (`/who 1001` asks from the 1,001st). */
+  | { readonly kind: 'who'; readonly offset?: number }
   | { readonly kind: 'help' }
   | { readonly kind: 'clear' }
   | { readonly kind: 'quit' }
@@ -49,8 +50,10 @@ export function parseCommand(input: string): Command {
       return nick ? { kind: 'nick', name: nick } : usage('nick');
     }
     case 'who':
-    case 'names':
-      return { kind: 'who' };
+    case 'names': {
+      const from = /^[1-9]\d{0,8}$/.exec(rest)?.[0];
+      return from ? { kind: 'who', offset: Number(from) - 1 } : { kind: 'who' };
+    }
     case 'help':
     case '?':
       return { kind: 'help' };
@@ -73,7 +76,7 @@ export const COMMAND_HELP: readonly string[] = [
   '/me TEXT          describe what you are doing',
   '/msg NAME TEXT    send a private message to NAME',
   '/nick NAME        change your name',
-  '/who              list who is online',
+  '/who [N]          list who is online (from the Nth name in a big room)',
   '/help             show this help',
   '/quit or {quit}   leave the chat',
   '//TEXT            send a message that starts with /',
@@ -118,6 +121,8 @@ export function renderPlain(frame: ServerFrame, options: RenderOptions = {}): st
       return prefixed(`*${frame.from} -> ${frame.to}* `, frame.text);
     case 'join':
       return [`${stamp} -> ${frame.name} joined`];
+    case 'joins':
+      return [`${stamp} -> ${foldNames(frame.names)} joined`];
     case 'leave':
       return [`${stamp} <- ${frame.name} left (${frame.reason})`];
     case 'nick':
@@ -125,14 +130,24 @@ export function renderPlain(frame: ServerFrame, options: RenderOptions = {}): st
       return [`${stamp} -- ${frame.from} is now known as ${frame.to}`];
     case 'welcome': {
       const others = frame.users.filter((user) => user !== frame.name);
-      const online = others.length === 0 ? 'nobody else is here yet' : `here: ${others.join(', ')}`;
+      const unlisted = (frame.userCount ?? frame.users.length) - frame.users.length;
+      const online =
+        others.length === 0
+          ? 'nobody else is here yet'
+          : `here: ${others.join(', ')}${unlisted > 0 ? ` and ${unlisted} more` : ''}`;
       return [
         `${stamp} -- welcome, ${frame.name}! ${online}. Type /help for commands, /quit to leave.`,
         ...(frame.motd ? prefixed('-- ', frame.motd) : []),
       ];
     }
-    case 'users':
-      return [`${stamp} -- online (${frame.names.length}): ${frame.names.join(', ')}`];
+    case 'users': {
+      const total = frame.total ?? frame.names.length;
+      const from = frame.offset ?? 0;
+      const rest = total - from - frame.names.length;
+      const page = from > 0 || rest > 0 ? ` ${from + 1}-${from + frame.names.length}` : '';
+      const more = rest > 0 ? ` (/who ${from + frame.names.length + 1} for more)` : '';
+      return [`${stamp} -- online (${total})${page}: ${frame.names.join(', ')}${more}`];
+    }
     case 'notice':
       return prefixed('-- ', frame.text);
     case 'error':
@@ -144,6 +159,16 @@ export function renderPlain(frame: ServerFrame, options: RenderOptions = {}): st
     default:
       return assertNever(frame);
   }
+}
+
+/**
+ * Names as one phrase, folded past three: "ann", "ann and bob", "ann, bob and cy",
+ * "ann, bob and 48 others" (PROTOCOL.md: a storm of joins is one line, not one per name).
+ */
+export function foldNames(names: readonly string[]): string {
+  if (names.length <= 1) return names[0] ?? '';
+  if (names.length <= 3) return `${names.slice(0, -1).join(', ')} and ${names.at(-1)!}`;
+  return `${names[0]!}, ${names[1]!} and ${names.length - 2} others`;
 }
 
 function assertNever(value: never): never {

@@ -25,12 +25,18 @@ describe('validateClientFrame', () => {
     ['dm', { type: 'dm', to: 'bob', text: 'psst' }],
     ['nick', { type: 'nick', name: 'al' }],
     ['who', { type: 'who' }],
+    ['who from an offset', { type: 'who', offset: 1000 }],
     ['history', { type: 'history', before: 10, limit: 50 }],
     ['ping', { type: 'ping', nonce: 'n' }],
     ['pong', { type: 'pong', nonce: 3 }],
     ['bye', { type: 'bye', reason: 'lunch' }],
   ])('accepts %s', (_name, raw) => {
     expect(validateClientFrame(raw)).toEqual({ ok: true, frame: raw });
+  });
+
+  it('refuses a who offset that is not a whole number', () => {
+    expect(codeOf({ type: 'who', offset: -1 })).toBe('bad_field');
+    expect(codeOf({ type: 'who', offset: '10' })).toBe('bad_field');
   });
 
   it('drops unknown fields (forward compatibility)', () => {
@@ -100,6 +106,9 @@ describe('validateServerFrame', () => {
   it('rejects a message without seq and an error with an unknown code', () => {
     expect(validateServerFrame({ type: 'message', ts: 1, from: 'a', text: 'x' }).ok).toBe(false);
     expect(validateServerFrame({ type: 'error', code: 'boom', message: 'x' }).ok).toBe(false);
+    expect(validateServerFrame({ type: 'joins', seq: 1, ts: 1, names: [] }).ok).toBe(false);
+    expect(validateServerFrame({ type: 'joins', seq: 1, ts: 1, names: [3] }).ok).toBe(false);
+    expect(validateServerFrame({ type: 'users', names: [], total: -2 }).ok).toBe(false);
   });
 });
 

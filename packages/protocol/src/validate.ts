@@ -102,7 +102,7 @@ function parseClientFrame(raw: RawFrame): ClientFrame | undefined {
     case 'nick':
       return { type: 'nick', name: str(raw, 'name') };
     case 'who':
-      return { type: 'who' };
+      return compact({ type: 'who', offset: optSeqNumber(raw, 'offset') });
     case 'history': {
       const limit = optSeqNumber(raw, 'limit');
       if (limit === 0) throw new FieldError('"limit" must be at least 1');
@@ -230,6 +230,7 @@ function parseServerFrame(raw: RawFrame): ServerFrame | undefined {
         name: str(raw, 'name'),
         token: str(raw, 'token'),
         users: strArray(raw, 'users'),
+        userCount: optSeqNumber(raw, 'userCount'),
         seq: seqNumber(raw, 'seq'),
         limits: parseLimits(raw),
         motd: optStr(raw, 'motd'),
@@ -241,7 +242,17 @@ function parseServerFrame(raw: RawFrame): ServerFrame | undefined {
       return compact({ type: 'history_end', more, before: optSeqNumber(raw, 'before') });
     }
     case 'users':
-      return { type: 'users', names: strArray(raw, 'names') };
+      return compact({
+        type: 'users',
+        names: strArray(raw, 'names'),
+        offset: optSeqNumber(raw, 'offset'),
+        total: optSeqNumber(raw, 'total'),
+      });
+    case 'joins': {
+      const names = strArray(raw, 'names');
+      if (names.length === 0) throw new FieldError('"names" must not be empty');
+      return { type: 'joins', seq: seqNumber(raw, 'seq'), ts: seqNumber(raw, 'ts'), names };
+    }
     case 'notice':
       return { type: 'notice', text: str(raw, 'text') };
     case 'error':

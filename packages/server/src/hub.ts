@@ -1,15 +1,24 @@
 import type { Socket } from 'node:net';
+import type { ServerFrame } from '@ciao/protocol';
 import { encodeFrame, renderPlain } from '@ciao/protocol';
 import type { ServerConfig } from './config.js';
 import type { Logger } from './log.js';
-import type { HistoryEntry, RoomSink } from './room.js';
+import type { HistoryEntry, Member, RoomSink } from './room.js';
 import { Room } from './room.js';
+import { encodeBatch } from './encode-batch.js';
+import { JoinBatch } from './join-batch.js';
 import { Session } from './session.js';
 
 /** How long a closing connection may take to read its last bytes before it is destroyed. */
 const CLOSE_GRACE_MS = 2_000;
 /** The longest a flush waits after an expensive one (bounds the latency it adds). */
 const MAX_FLUSH_DELAY_MS = 50;
+/**
+ * Joins within this long of the last announced one wait and are announced together, as one
+ * `joins` frame in one write per member: a storm of N joins costs each member N/storm-length
+ * writes per second instead of N.
+ */
+const JOIN_BATCH_MS = 50;
 
 interface SocketWithSession extends Socket {
   ciaoSession?: Session;
@@ -33,6 +42,9 @@ export class Hub implements RoomSink<Session> {
   /** When the last flush ended and how long it took (see #schedule). */
   #lastFlushEnd = 0;
   #lastFlushCost = 0;
+  /** Registered members whose `join` waits for the next batch (see {@link announceJoin}). */
+  readonly #joins = new JoinBatch<Member<Session>>(JOIN_BATCH_MS);
+  #joinTimer: NodeJS.Timeout | undefined;
   #nextId = 1;
   #plainCount = 0;
   #sweepTimer: NodeJS.Timeout | undefined;
@@ -139,6 +151,30 @@ export class Hub implements RoomSink<Session> {
     }
   }
 
+  // ------------------------------------------------------------------ presence
+
+  /**
+   * Announces a member's join: at once when the room is calm, else with the other joins of
+   * the next {@link JOIN_BATCH_MS} (the member is seated and receives everything meanwhile).
+   */
+  announceJoin(member: Member<Session>): void {
+    const due = this.#joins.offer(member, performance.now());
+    if (due === 'now') this.room.announceJoin(member);
+    else this.#joinTimer ??= setTimeout(announceJoins, due, this);
+  }
+
+  /** Announces the waiting joins, in the order they registered (consecutive seqs). */
+  announceJoins(): void {
+    if (this.#joinTimer) clearTimeout(this.#joinTimer);
+    this.#joinTimer = undefined;
+    for (const member of this.#joins.take(performance.now())) this.room.announceJoin(member);
+  }
+
+  /** A member is about to act (say, dm, nick, leave): its join goes out first. */
+  beforeAct(member: Member<Session>): void {
+    if (this.#joins.holds(member)) this.announceJoins();
+  }
+
   // ------------------------------------------------------------------ output
 
   /** Position in this turn's broadcast batch (what a member joining now starts from). */
@@ -180,7 +216,7 @@ export class Hub implements RoomSink<Session> {
   }
 
   encodePlain(entry: HistoryEntry): Buffer {
-    return (entry.plain ??= Buffer.from(renderPlain(entry.event).join('\n') + '\n', 'utf8'));
+    return (entry.plain ??= encodePlainFrame(entry.event));
   }
 
   #schedule(): void {
@@ -213,9 +249,11 @@ export class Hub implements RoomSink<Session> {
     const batch = this.#batch;
     if (batch.length > 0) {
       this.#batch = [];
-      const json = joinEncoded(batch, (e) => this.encodeJson(e));
+      const json = encodeBatch(batch, (e) => this.encodeJson(e), encodeFrame);
       const plain =
-        this.#plainCount > 0 ? joinEncoded(batch, (e) => this.encodePlain(e)) : undefined;
+        this.#plainCount > 0
+          ? encodeBatch(batch, (e) => this.encodePlain(e), encodePlainFrame)
+          : undefined;
       for (const member of this.room.members()) {
         const s = member.conn;
         s.dirty = false;
@@ -268,6 +306,8 @@ export class Hub implements RoomSink<Session> {
   async shutdown(graceMs: number): Promise<void> {
     this.shuttingDown = true;
     if (this.#sweepTimer) clearInterval(this.#sweepTimer);
+    if (this.#joinTimer) clearTimeout(this.#joinTimer);
+    this.#joins.clear();
     this.room.clear();
     for (const s of this.sessions) {
       s.member = undefined;
@@ -294,9 +334,12 @@ export class Hub implements RoomSink<Session> {
   }
 }
 
-/** The encodings of a batch as one Buffer (no copy for the common batch of one). */
-function joinEncoded(batch: readonly HistoryEntry[], encode: (e: HistoryEntry) => Buffer): Buffer {
-  return batch.length === 1 ? encode(batch[0]!) : Buffer.concat(batch.map(encode));
+function encodePlainFrame(frame: ServerFrame): Buffer {
+  return Buffer.from(renderPlain(frame).join('\n') + '\n', 'utf8');
+}
+
+function announceJoins(hub: Hub): void {
+  hub.announceJoins();
 }
 
 function flushHub(hub: Hub): void {

@@ -118,7 +118,7 @@ export class PlainInput {
         frame = { type: 'nick', name: cmd.name };
         break;
       case 'who':
-        frame = { type: 'who' };
+        frame = cmd.offset === undefined ? { type: 'who' } : { type: 'who', offset: cmd.offset };
         break;
       case 'quit':
         frame = { type: 'bye' };

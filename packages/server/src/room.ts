@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { ChatEvent, DmEvent, LeaveReason, MessageEvent } from '@ciao/protocol';
+import { MemberList } from './member-list.js';
 import {
   LIMITS,
   checkText,
@@ -101,6 +102,8 @@ export class Room<C> {
   readonly #members = new Map<string, Member<C>>();
   /** In join order (a rename keeps a member's place). */
   readonly #order = new Set<Member<C>>();
+  /** The names in join order, with their encodings for `welcome` and `users`. */
+  readonly #list = new MemberList();
   /** Departed identities, oldest first (Map insertion order). */
   readonly #departed = new Map<string, Identity<C>>();
   readonly #history: (HistoryEntry | undefined)[];
@@ -135,7 +138,12 @@ export class Room<C> {
   }
 
   names(): string[] {
-    return Array.from(this.#order, (m) => m.name);
+    return this.#list.all();
+  }
+
+  /** The member list as `welcome` and `users` send it (encoded once per change). */
+  get list(): MemberList {
+    return this.#list;
   }
 
   find(name: string): Member<C> | undefined {
@@ -171,6 +179,7 @@ export class Room<C> {
     identity.member = member;
     this.#members.set(key, member);
     this.#order.add(member);
+    this.#list.add(name);
     return { ok: true, member };
   }
 
@@ -184,6 +193,7 @@ export class Room<C> {
     if (this.#members.get(member.key) !== member) return undefined;
     this.#members.delete(member.key);
     this.#order.delete(member);
+    this.#list.remove(member.name);
     const identity = member.identity;
     identity.member = undefined;
     this.#departed.set(identity.token, identity);
@@ -199,6 +209,7 @@ export class Room<C> {
     for (const m of this.#order) m.identity.member = undefined;
     this.#members.clear();
     this.#order.clear();
+    this.#list.clear();
   }
 
   /** A room message (`say`), deduplicated by `id`. */
@@ -259,6 +270,7 @@ export class Room<C> {
       return { ok: false, code: 'name_taken', message: `the name ${holder.name} is taken` };
     const from = member.name;
     this.#members.delete(member.key);
+    this.#list.rename(from, name);
     member.name = name;
     member.key = key;
     this.#members.set(key, member);

@@ -113,6 +113,8 @@ export class Session {
       return;
     }
     const room = this.hub.room;
+    if (frame.type !== 'who' && frame.type !== 'history' && frame.type !== 'pong')
+      this.hub.beforeAct(member);
     switch (frame.type) {
       case 'say':
       case 'dm': {
@@ -140,9 +142,14 @@ export class Session {
         else if (result.entry) this.hub.log.info('nick', { conn: this.id, from, to: frame.name });
         return;
       }
-      case 'who':
-        this.send({ type: 'users', names: room.names() });
+      case 'who': {
+        const offset = frame.offset ?? 0;
+        const list = room.list;
+        if (this.mode === 'plain')
+          this.send({ type: 'users', names: list.page(offset), offset, total: list.size });
+        else this.queue(list.usersJson(offset));
         return;
+      }
       case 'history': {
         const limit = frame.limit ?? LIMITS.historyDefaultLimit;
         this.sendBatch(room.history(member, frame.before, limit, 0, this.replayBudget()));
@@ -195,13 +202,12 @@ export class Session {
     this.bucket = new TokenBucket(config.ratePerSec, config.rateBurst, hub.now());
     this.batchStart = hub.batchPosition();
     if (result.replaced) result.replaced.replacedBy(this);
-    this.send({
+    const welcome = {
       type: 'welcome',
       protocol: PROTOCOL_VERSION,
       server: hub.serverName,
       name: member.name,
       token: member.identity.token,
-      users: room.names(),
       seq: room.seq,
       limits: {
         maxText: LIMITS.maxTextChars,
@@ -210,7 +216,10 @@ export class Session {
         rateBurst: config.rateBurst,
       },
       ...(config.motd !== undefined ? { motd: config.motd } : {}),
-    });
+    } as const;
+    if (this.mode === 'plain')
+      this.send({ ...welcome, users: room.list.page(0), userCount: room.size });
+    else this.queue(room.list.welcomeJson(welcome));
     if (frame.since !== undefined) {
       this.sendBatch(room.history(member, Infinity, Infinity, frame.since, this.replayBudget()));
     } else {
@@ -223,7 +232,7 @@ export class Session {
       mode: this.mode,
       users: room.size,
     });
-    if (!result.replaced) room.announceJoin(member);
+    if (!result.replaced) hub.announceJoin(member);
   }
 
   /** Replays events and ends with `history_end`. */
@@ -257,6 +266,7 @@ export class Session {
   leave(reason: LeaveReason): void {
     const member = this.member;
     if (!member) return;
+    this.hub.beforeAct(member);
     this.member = undefined;
     this.leaveReason = reason;
     this.batchEnd = this.hub.batchPosition();

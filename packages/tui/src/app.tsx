@@ -171,7 +171,7 @@ export function App(props: AppProps): React.JSX.Element {
           address={state.address}
           me=""
           conn={state.conn}
-          userCount={state.users.length}
+          userCount={Math.max(state.users.length, state.usersTotal ?? 0)}
           width={columns}
         />
         <NamePrompt
@@ -192,7 +192,7 @@ export function App(props: AppProps): React.JSX.Element {
         address={state.address}
         me={state.me}
         conn={state.conn}
-        userCount={state.users.length}
+        userCount={Math.max(state.users.length, state.usersTotal ?? 0)}
         scrolled={state.scroll !== null}
         newCount={state.newCount}
         loadingHistory={state.history.loading}

@@ -58,6 +58,23 @@ describe('ChatController', () => {
     expect(controller.getState().outbox).toEqual([]);
   });
 
+  it('pages the member list of a big room while the list is shown, and not when hidden', () => {
+    const { controller, transport } = fakeSession();
+    controller.start();
+    online(transport, { users: ['ann', 'bob'], userCount: 4 });
+    expect(transport.sentOf('who')).toEqual([{ type: 'who', offset: 2 }]);
+    transport.receive({ type: 'users', names: ['cy', 'dee'], offset: 2, total: 4 });
+    expect(controller.getState().users).toEqual(['ann', 'bob', 'cy', 'dee']);
+    expect(transport.sentOf('who')).toHaveLength(1);
+
+    const hidden = fakeSession({ showUsers: false });
+    hidden.controller.start();
+    online(hidden.transport, { users: ['ann', 'bob'], userCount: 4 });
+    expect(hidden.transport.sentOf('who')).toEqual([]);
+    hidden.controller.dispatch({ type: 'toggle_users' });
+    expect(hidden.transport.sentOf('who')).toEqual([{ type: 'who', offset: 2 }]);
+  });
+
   it('paces a long outbox to the server rate instead of getting it refused', () => {
     vi.useFakeTimers();
     const { controller, transport } = fakeSession();

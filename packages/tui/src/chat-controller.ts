@@ -71,6 +71,8 @@ export class ChatController {
   private registered = false;
   /** Waiting for the `history_end` that ends the replay after `welcome`. */
   private replaying = false;
+  /** The offset of the page of names asked for (big rooms list the rest through `who`). */
+  private pagingUsers: number | undefined;
   private started = false;
   private quitting: Promise<void> | undefined;
   private resolveClosed!: () => void;
@@ -114,6 +116,16 @@ export class ChatController {
     if (next === this.state) return;
     this.state = next;
     for (const listener of this.listeners) listener();
+    if (action.type === 'toggle_users') this.pageUsers();
+  }
+
+  /** Asks for the next page of names while the list is shown and the server has more. */
+  private pageUsers(): void {
+    const { usersNext, showUsers } = this.state;
+    if (usersNext === undefined || !showUsers || !this.registered) return;
+    if (this.pagingUsers !== undefined) return;
+    this.pagingUsers = usersNext;
+    this.transport.send({ type: 'who', offset: usersNext });
   }
 
   // ------------------------------------------------------------------ lifecycle
@@ -168,6 +180,7 @@ export class ChatController {
   private onStatus(status: ConnStatus): void {
     if (status.state !== 'online') {
       this.registered = false;
+      this.pagingUsers = undefined;
       this.sendQueue = [];
     }
     this.flush();
@@ -188,7 +201,17 @@ export class ChatController {
         this.transport.markRegistered();
         this.pacer.configure(frame.limits.ratePerSec, frame.limits.rateBurst);
         this.dispatch({ type: 'server', frames: [frame], ts: this.now() });
+        this.pageUsers();
         return;
+      case 'users':
+        if (this.pagingUsers !== undefined && (frame.offset ?? 0) === this.pagingUsers) {
+          this.pagingUsers = undefined;
+          this.flush();
+          this.dispatch({ type: 'users_page', frame });
+          this.pageUsers();
+          return;
+        }
+        break;
       case 'history_end':
         if (this.replaying) {
           this.replaying = false;
@@ -324,7 +347,9 @@ export class ChatController {
         return this.sendNow({ type: 'nick', name: checked.name });
       }
       case 'who':
-        return this.sendNow({ type: 'who' });
+        return this.sendNow(
+          command.offset === undefined ? { type: 'who' } : { type: 'who', offset: command.offset },
+        );
       case 'help':
         local('info', ...COMMAND_HELP, '/clear            clear the message pane', ...KEY_HELP);
         return true;

@@ -107,6 +107,43 @@ describe('chatReducer', () => {
     expect(state.users).toEqual(['ann', 'Cyd']);
   });
 
+  it('shows a joins frame as one folded line, adds every name and moves lastSeq past it', () => {
+    const names = ['cy', 'dee', 'eve', 'fay'];
+    const state = run(
+      fresh(),
+      server({ type: 'joins', seq: 5, ts: T0, names }, msg(9, 'bob', 'x')),
+    );
+    expect(texts(state)).toEqual(['5:cy, dee and 2 others:', '9:bob:x']);
+    expect(state.lines.find((l) => l.seq === 5)?.kind).toBe('join');
+    expect(state.users).toEqual(['ann', 'bob', 'cy', 'dee', 'eve', 'fay']);
+    expect(state.lastSeq).toBe(9);
+    const again = run(state, server({ type: 'joins', seq: 5, ts: T0, names }));
+    expect(again.lines).toBe(state.lines);
+  });
+
+  it('counts a big room from welcome and merges the pages of names until it has them all', () => {
+    let state = run(
+      initialState({ me: 'ann', address: 'h:1' }),
+      server(welcome({ users: ['ann', 'bob'], userCount: 5 }), join(1, 'zed')),
+    );
+    expect(state.users).toEqual(['ann', 'bob', 'zed']);
+    expect(state.usersTotal).toBe(6);
+    expect(state.usersNext).toBe(2);
+    state = run(state, {
+      type: 'users_page',
+      frame: { type: 'users', names: ['cy', 'dee'], offset: 2, total: 6 },
+    });
+    expect(state.usersNext).toBe(4);
+    expect(state.lines.some((l) => l.text.startsWith('online'))).toBe(false);
+    state = run(state, {
+      type: 'users_page',
+      frame: { type: 'users', names: ['eve', 'zed'], offset: 4, total: 6 },
+    });
+    expect(state.users).toEqual(['ann', 'bob', 'cy', 'dee', 'eve', 'zed']);
+    expect(state.usersTotal).toBeUndefined();
+    expect(state.usersNext).toBeUndefined();
+  });
+
   it('follows our own nick change', () => {
     const state = run(fresh(), server(nick(1, 'ann', 'anna')));
     expect(state.me).toBe('anna');

@@ -5,8 +5,9 @@ import type {
   SayFrame,
   ServerFrame,
   ServerLimits,
+  UsersFrame,
 } from '@ciao/protocol';
-import { isChatEvent, nameKey, sanitize } from '@ciao/protocol';
+import { foldNames, isChatEvent, nameKey, sanitize } from '@ciao/protocol';
 
 /** Most lines kept in memory; older ones are fetched again from the server's `history`. */
 export const MAX_LINES = 5_000;
@@ -82,6 +83,13 @@ export interface ChatState {
   readonly conn: ConnStatus;
   /** Users online, sorted case-insensitively. */
   readonly users: readonly string[];
+  /**
+   * In a big room the server lists the first page of names only (PROTOCOL.md `welcome`):
+   * how many users there are, and where the next page to ask for (`who`) starts. Both are
+   * undefined once `users` is the whole list.
+   */
+  readonly usersTotal?: number;
+  readonly usersNext?: number;
   /** Sorted by (seq, sub); at most MAX_LINES. */
   readonly lines: readonly ChatLine[];
   /** Unconfirmed messages in the order they were typed. */
@@ -130,7 +138,9 @@ export type ChatAction =
   | { readonly type: 'history_loaded' }
   | { readonly type: 'set_name'; readonly name: string }
   | { readonly type: 'name_rejected'; readonly reason: string }
-  | { readonly type: 'toggle_users' };
+  | { readonly type: 'toggle_users' }
+  /** A page of the member list asked for because `welcome` listed only the first. */
+  | { readonly type: 'users_page'; readonly frame: UsersFrame };
 
 export function initialState(options: {
   me: string;
@@ -204,6 +214,11 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
       return { ...state, nameError: action.reason };
     case 'toggle_users':
       return { ...state, showUsers: !state.showUsers };
+    case 'users_page': {
+      const draft = new Draft(state);
+      draft.usersPage(action.frame);
+      return draft.finish();
+    }
     default:
       return assertNever(action);
   }
@@ -327,6 +342,19 @@ class Draft {
     this.users = new Set(names);
   }
 
+  /** Where paging the member list stands once `listed` of `total` names are known. */
+  private setPaging(total: number, listed: number): void {
+    this.next.usersTotal = listed < total ? total : undefined;
+    this.next.usersNext = listed < total ? listed : undefined;
+  }
+
+  /** Adds one page of the member list to the names we know. */
+  usersPage(frame: UsersFrame): void {
+    for (const name of frame.names) this.mutUsers.add(sanitize(name));
+    const total = frame.total ?? frame.names.length;
+    this.setPaging(total, (frame.offset ?? 0) + frame.names.length);
+  }
+
   addLocal(kind: LineKind, text: string, ts: number, extra: Partial<ChatLine> = {}): void {
     const count = this.next.localCount + 1;
     this.next.localCount = count;
@@ -374,6 +402,7 @@ class Draft {
         this.next.inReplay = true;
         this.next.conn = { state: 'online' };
         this.setUsers(frame.users.map(sanitize));
+        this.setPaging(frame.userCount ?? frame.users.length, frame.users.length);
         if (this.next.lastSeq !== undefined && frame.seq < this.next.lastSeq) {
           this.rebase(this.next.lastSeq + 1);
           this.next.lastSeq = frame.seq;
@@ -414,14 +443,45 @@ class Draft {
         }
         return;
       }
-      case 'users':
-        this.setUsers(frame.names.map(sanitize));
+      case 'users': {
+        const names = frame.names.map(sanitize);
+        const total = frame.total ?? names.length;
+        const offset = frame.offset ?? 0;
+        // A partial answer adds to what we know rather than forgetting the other pages.
+        if (offset === 0 && names.length >= total) {
+          this.setUsers(names);
+          this.setPaging(total, total);
+        } else this.usersPage(frame);
+        const more = total - offset - names.length;
         this.addLocal(
           'info',
-          `online (${frame.names.length}): ${sortUsers(frame.names.map(sanitize)).join(', ')}`,
+          `online (${total}): ${sortUsers(names).join(', ')}${more > 0 ? ` and ${more} more (/who ${offset + names.length + 1})` : ''}`,
           now,
         );
         return;
+      }
+      case 'joins': {
+        const last = frame.seq + frame.names.length - 1;
+        // Sent live only; one we already have (seq not new) changes nothing.
+        if (this.next.lastSeq !== undefined && last <= this.next.lastSeq) return;
+        this.next.lastSeq = last;
+        const names = frame.names.map(sanitize);
+        for (const name of names) this.mutUsers.add(name);
+        if (this.next.usersTotal !== undefined) this.next.usersTotal += names.length;
+        this.insert(
+          {
+            key: `e${frame.seq}`,
+            seq: frame.seq,
+            sub: 0,
+            ts: frame.ts,
+            kind: 'join',
+            from: foldNames(names),
+            text: '',
+          },
+          false,
+        );
+        return;
+      }
       case 'notice':
         for (const line of frame.text.split('\n')) this.addLocal('notice', line, now);
         return;
@@ -512,13 +572,17 @@ class Draft {
       }
       case 'join':
         line = { ...base, kind: 'join', from: sanitize(event.name), text: '' };
-        if (live) this.mutUsers.add(line.from!);
+        if (live) {
+          this.mutUsers.add(line.from!);
+          if (this.next.usersTotal !== undefined) this.next.usersTotal++;
+        }
         break;
       case 'leave':
         line = { ...base, kind: 'leave', from: sanitize(event.name), text: event.reason };
         if (live) {
           const key = nameKey(line.from!);
           for (const user of this.mutUsers) if (nameKey(user) === key) this.mutUsers.delete(user);
+          if (this.next.usersTotal !== undefined) this.next.usersTotal--;
         }
         break;
       case 'nick': {
