@@ -14,6 +14,12 @@ const CLOSE_GRACE_MS = 2_000;
 /** The longest a flush waits after an expensive one (bounds the latency it adds). */
 const MAX_FLUSH_DELAY_MS = 50;
 /**
+ * After a flush that took T ms the next one waits T × this (see #schedule): the output path
+ * has at most half the time, so under load more messages share each write (the kernel's
+ * per-write cost is most of a delivery's), while a calm room still flushes at once.
+ */
+const FLUSH_PAUSE = 1;
+/**
  * Joins within this long of the last announced one wait and are announced together, as one
  * `joins` frame in one write per member: a storm of N joins costs each member N/storm-length
  * writes per second instead of N.
@@ -84,8 +90,7 @@ export class Hub implements RoomSink<Session> {
     const session = new Session(this.#nextId++, socket, this, this.now());
     (socket as SocketWithSession).ciaoSession = session;
     this.sessions.add(session);
-    socket.setNoDelay(true);
-    socket.setKeepAlive(true, this.config.idlePingMs);
+    // No delay and keep-alive are set by the server on accept (server.ts).
     socket.on('data', onData);
     socket.on('error', onError);
     socket.on('end', onEnd);
@@ -222,13 +227,12 @@ export class Hub implements RoomSink<Session> {
   #schedule(): void {
     if (this.#scheduled) return;
     this.#scheduled = true;
-    // A flush that took long (thousands of sockets) is followed by a pause of half as long,
-    // so that under load more events share each write and reading input keeps a third of
-    // the time: per-write cost, not per-delivery cost, is what a large room pays (a join
-    // storm of 10,000 clients registers ~10x faster so). When the room is quiet, the last
-    // flush is long past and the next one goes out at once.
+    // A flush that took long (thousands of sockets) is followed by a pause as long, so that
+    // under load more events share each write and reading input keeps half the time:
+    // per-write cost, not per-delivery cost, is what a large room pays. When the room is
+    // quiet, the last flush is long past and the next one goes out at once.
     const wait = Math.min(
-      this.#lastFlushEnd + this.#lastFlushCost / 2 - performance.now(),
+      this.#lastFlushEnd + this.#lastFlushCost * FLUSH_PAUSE - performance.now(),
       MAX_FLUSH_DELAY_MS,
     );
     if (wait >= 1) setTimeout(flushHub, wait, this);

@@ -36,8 +36,14 @@ export async function startServer(
   logger: Logger = createLogger(config.logLevel, config.logFormat),
 ): Promise<RunningServer> {
   const hub = new Hub(config, logger, SERVER_NAME);
-  const server = createServer({ allowHalfOpen: true, noDelay: true }, (socket) =>
-    onConnection(hub, socket),
+  const server = createServer(
+    {
+      allowHalfOpen: true,
+      noDelay: true,
+      keepAlive: true,
+      keepAliveInitialDelay: config.idlePingMs,
+    },
+    (socket) => onConnection(hub, socket),
   );
   server.maxConnections = config.maxClients + UNREGISTERED_SLACK + 64;
   server.on('drop', () => logger.warn('connection refused: too many connections'));
