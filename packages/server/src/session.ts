@@ -113,7 +113,8 @@ export class Session {
       return;
     }
     const room = this.hub.room;
-    if (frame.type !== 'who' && frame.type !== 'history' && frame.type !== 'pong')
+    // What a member says or does comes after its join (PROTOCOL.md, Presence); `bye` leaves.
+    if (frame.type === 'say' || frame.type === 'dm' || frame.type === 'nick')
       this.hub.beforeAct(member);
     switch (frame.type) {
       case 'say':
