@@ -24,6 +24,7 @@ export const ERROR_CODES = [
   'slow_consumer',
   'replaced',
   'shutdown',
+  'tls_required',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
@@ -35,6 +36,7 @@ export const FATAL_ERROR_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'slow_consumer',
   'replaced',
   'shutdown',
+  'tls_required',
 ]);
 
 export const LEAVE_REASONS = [

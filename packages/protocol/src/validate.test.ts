@@ -196,6 +196,7 @@ describe('constants', () => {
         'slow_consumer',
         'replaced',
         'shutdown',
+        'tls_required',
       ].sort(),
     );
     expect([...FATAL_ERROR_CODES].sort()).toEqual(
@@ -206,6 +207,7 @@ describe('constants', () => {
         'server_full',
         'shutdown',
         'slow_consumer',
+        'tls_required',
       ].sort(),
     );
     expect(LEAVE_REASONS).toEqual([

@@ -3,6 +3,8 @@ import meow from 'meow';
 import { DEFAULT_PORT, DEFAULTS } from '@ciao/protocol';
 import { configFromFlags } from './config.js';
 import { ListenError, startServer } from './server.js';
+import { resolveDataDir } from './data-dir.js';
+import { ensureSelfSigned } from './tls/credentials.js';
 
 const cli = meow(
   `
@@ -24,9 +26,17 @@ const cli = meow(
                         (default 75; a ping goes out at 40% of it)
     --log-level LEVEL   debug, info, warn, error or silent (default info)
     --log-format FMT    pretty or json (default pretty)
+    --data DIR          where the server keeps its state and self-signed certificate
+                        (default $XDG_STATE_HOME/ciao, i.e. ~/.local/state/ciao)
+    --tls-cert FILE     TLS certificate (PEM, chain allowed) instead of the self-signed one;
+    --tls-key FILE        both re-read on SIGHUP
+    --require-tls       refuse clear-text sessions from other machines
+
+  TLS shares the port: a client that starts with a TLS handshake gets TLS, others clear text.
 
   Connect with
-    pnpm tui --host HOST        or        nc HOST ${DEFAULT_PORT}
+    pnpm tui --host HOST [--tls]      or      nc HOST ${DEFAULT_PORT}
+    ncat --ssl HOST ${DEFAULT_PORT}       or      openssl s_client -connect HOST:${DEFAULT_PORT} -quiet
 `,
   {
     importMeta: import.meta,
@@ -44,6 +54,10 @@ const cli = meow(
       idleTimeout: { type: 'string' },
       logLevel: { type: 'string' },
       logFormat: { type: 'string' },
+      data: { type: 'string' },
+      tlsCert: { type: 'string' },
+      tlsKey: { type: 'string' },
+      requireTls: { type: 'boolean' },
     },
   },
 );
@@ -57,9 +71,16 @@ if (!parsed.ok) {
   process.stderr.write(`error: ${parsed.message}\n`);
   process.exit(2);
 }
-const config = parsed.config;
+let config = parsed.config;
 
 try {
+  let created: string | undefined;
+  if (config.tls === undefined) {
+    const dataDir = resolveDataDir(cli.flags.data, process.env);
+    const selfSigned = await ensureSelfSigned(dataDir);
+    config = { ...config, tls: selfSigned.files };
+    if (selfSigned.created) created = selfSigned.files.certFile;
+  }
   const server = await startServer(config);
   const shown = config.host === '0.0.0.0' || config.host === '::' ? 'HOST' : config.host;
   process.stdout.write(
@@ -67,6 +88,23 @@ try {
       `  connect: pnpm tui --host ${shown}${server.port === DEFAULT_PORT ? '' : ` --port ${server.port}`}` +
       `   or   nc ${shown} ${server.port}\n`,
   );
+  if (server.tls) {
+    process.stdout.write(
+      `  tls: ${created ? 'created a self-signed certificate, ' : ''}${server.tls.files.certFile}\n` +
+        `  tls: SHA-256 fingerprint ${server.tls.fingerprint}\n` +
+        (config.requireTls ? '  clear text refused from other machines (--require-tls)\n' : ''),
+    );
+    const tls = server.tls;
+    process.on('SIGHUP', () => {
+      void tls.reload().then((result) => {
+        process.stdout.write(
+          result.ok
+            ? `tls: reloaded, SHA-256 fingerprint ${result.credentials.fingerprint}\n`
+            : `tls: reload failed, keeping the certificate in use: ${result.message}\n`,
+        );
+      });
+    });
+  }
   let signals = 0;
   const stop = (signal: NodeJS.Signals): void => {
     if (++signals > 1) {

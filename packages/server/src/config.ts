@@ -1,4 +1,5 @@
 import { DEFAULT_PORT, DEFAULTS } from '@ciao/protocol';
+import type { CertificateFiles } from './tls/credentials.js';
 
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -33,6 +34,10 @@ export interface ServerConfig {
   readonly shutdownGraceMs: number;
   readonly logLevel: LogLevel;
   readonly logFormat: LogFormat;
+  /** The certificate for TLS sessions on the same port; none: clear text only. */
+  readonly tls?: CertificateFiles;
+  /** Refuse clear-text sessions from other machines (loopback stays open). */
+  readonly requireTls: boolean;
 }
 
 export function defaultConfig(overrides: Partial<ServerConfig> = {}): ServerConfig {
@@ -52,6 +57,7 @@ export function defaultConfig(overrides: Partial<ServerConfig> = {}): ServerConf
     shutdownGraceMs: DEFAULTS.shutdownGraceMs,
     logLevel: 'info',
     logFormat: 'pretty',
+    requireTls: false,
     ...overrides,
   };
 }
@@ -70,6 +76,9 @@ export interface RawFlags {
   readonly idleTimeout?: string;
   readonly logLevel?: string;
   readonly logFormat?: string;
+  readonly tlsCert?: string;
+  readonly tlsKey?: string;
+  readonly requireTls?: boolean;
 }
 
 export type ConfigResult = { ok: true; config: ServerConfig } | { ok: false; message: string };
@@ -103,6 +112,14 @@ export function configFromFlags(flags: RawFlags): ConfigResult {
     if (flags.logLevel !== undefined) o.logLevel = oneOf('--log-level', flags.logLevel, LOG_LEVELS);
     if (flags.logFormat !== undefined)
       o.logFormat = oneOf('--log-format', flags.logFormat, LOG_FORMATS);
+    if ((flags.tlsCert === undefined) !== (flags.tlsKey === undefined))
+      throw new FlagError('--tls-cert and --tls-key go together: give both files, or neither');
+    if (flags.tlsCert !== undefined && flags.tlsKey !== undefined) {
+      if (flags.tlsCert === '' || flags.tlsKey === '')
+        throw new FlagError('--tls-cert and --tls-key must name files');
+      o.tls = { certFile: flags.tlsCert, keyFile: flags.tlsKey };
+    }
+    if (flags.requireTls === true) o.requireTls = true;
   } catch (err) {
     if (err instanceof FlagError) return { ok: false, message: err.message };
     throw err;

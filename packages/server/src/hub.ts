@@ -85,8 +85,11 @@ export class Hub implements RoomSink<Session> {
 
   // ------------------------------------------------------------------ connections
 
-  /** Adopts an accepted socket. */
-  accept(socket: Socket): Session {
+  /**
+   * Adopts an accepted socket (TCP, or TLS once its handshake is done). `promptDelayMs` is
+   * shorter when the accept path already waited that long for a first byte.
+   */
+  accept(socket: Socket, promptDelayMs = this.config.plainPromptDelayMs): Session {
     const session = new Session(this.#nextId++, socket, this, this.now());
     (socket as SocketWithSession).ciaoSession = session;
     this.sessions.add(session);
@@ -96,7 +99,7 @@ export class Hub implements RoomSink<Session> {
     socket.on('end', onEnd);
     socket.on('close', onClose);
     // A person at `nc` sees something; a JSON client sends `hello` at once and never sees it.
-    session.promptTimer = setTimeout(onPromptTimer, this.config.plainPromptDelayMs, session);
+    session.promptTimer = setTimeout(onPromptTimer, promptDelayMs, session);
     session.promptTimer.unref();
     return session;
   }

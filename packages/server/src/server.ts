@@ -1,10 +1,16 @@
 import { createServer } from 'node:net';
 import type { Socket } from 'node:net';
+import { TLSSocket } from 'node:tls';
 import type { ServerConfig } from './config.js';
 import type { Logger } from './log.js';
 import { createLogger } from './log.js';
 import { Hub } from './hub.js';
 import { encodeFrame } from '@ciao/protocol';
+import type { CertificateFiles, Credentials } from './tls/credentials.js';
+import { loadCredentials } from './tls/credentials.js';
+import { clearTextRefusal, refusesClearText } from './tls/first-byte.js';
+import { sniffFirstMove } from './tls/sniff.js';
+import { TlsFront } from './tls/tls-front.js';
 
 export const SERVER_NAME = 'ciao/0.1.0';
 
@@ -19,6 +25,8 @@ export interface RunningServer {
   close(): Promise<void>;
   /** For tests and the CLI: the live state. */
   readonly hub: Hub;
+  /** TLS on the same port, when a certificate is configured: its fingerprint and reload. */
+  readonly tls: Pick<TlsFront, 'fingerprint' | 'files' | 'reload'> | undefined;
 }
 
 export class ListenError extends Error {
@@ -35,7 +43,23 @@ export async function startServer(
   config: ServerConfig,
   logger: Logger = createLogger(config.logLevel, config.logFormat),
 ): Promise<RunningServer> {
+  const tls = config.tls ? await startTls(config.tls, logger) : undefined;
   const hub = new Hub(config, logger, SERVER_NAME);
+  const front: Front = { hub, tls: undefined };
+  if (tls)
+    front.tls = new TlsFront({
+      files: tls.files,
+      credentials: tls.credentials,
+      handshakeTimeoutMs: Math.min(config.registerTimeoutMs, 10_000),
+      onSecure: (socket) => adopt(hub, socket),
+      onFailed: (socket, error) => {
+        if (logger.enabled('info'))
+          logger.info('tls handshake failed', {
+            from: `${socket.remoteAddress}:${socket.remotePort}`,
+            error: error.message,
+          });
+      },
+    });
   const server = createServer(
     {
       allowHalfOpen: true,
@@ -43,7 +67,7 @@ export async function startServer(
       keepAlive: true,
       keepAliveInitialDelay: config.idlePingMs,
     },
-    (socket) => onConnection(hub, socket),
+    (socket) => onConnection(front, socket),
   );
   server.maxConnections = config.maxClients + UNREGISTERED_SLACK + 64;
   server.on('drop', () => logger.warn('connection refused: too many connections'));
@@ -81,10 +105,12 @@ export async function startServer(
     port,
     host: config.host,
     hub,
+    tls: front.tls,
     close() {
       closing ??= (async () => {
         logger.info('shutdown', { connections: hub.sessions.size, users: hub.room.size });
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+        front.tls?.close();
         await hub.shutdown(config.shutdownGraceMs);
         await stopped;
         logger.info('stopped');
@@ -94,25 +120,87 @@ export async function startServer(
   };
 }
 
-function onConnection(hub: Hub, socket: Socket): void {
-  if (hub.shuttingDown || hub.sessions.size >= hub.config.maxClients + UNREGISTERED_SLACK) {
-    socket.on('error', ignore);
-    socket.end(
-      encodeFrame({
-        type: 'error',
-        code: hub.shuttingDown ? 'shutdown' : 'server_full',
-        message: hub.shuttingDown ? 'the server is shutting down' : 'the server is full',
-        fatal: true,
-      }),
-    );
-    socket.destroySoon();
+/** What the accept path needs: the hub, and the TLS side when there is one. */
+interface Front {
+  readonly hub: Hub;
+  tls: TlsFront | undefined;
+}
+
+async function startTls(
+  files: CertificateFiles,
+  logger: Logger,
+): Promise<{ files: CertificateFiles; credentials: Credentials }> {
+  const loaded = await loadCredentials(files);
+  if (!loaded.ok) throw new ListenError(loaded.message, undefined);
+  logger.info('tls', { cert: files.certFile, fingerprint: loaded.credentials.fingerprint });
+  return { files, credentials: loaded.credentials };
+}
+
+/**
+ * A new TCP connection. With TLS or `--require-tls`, its first bytes decide (PROTOCOL.md,
+ * transport): a ClientHello (0x16) starts TLS and the session begins after the handshake;
+ * anything else, or a second of silence, is a clear-text session as before.
+ */
+function onConnection(front: Front, socket: Socket): void {
+  const { hub } = front;
+  if (refuseWhenFull(hub, socket)) return;
+  if (front.tls === undefined && !hub.config.requireTls) {
+    adopt(hub, socket);
     return;
   }
-  const session = hub.accept(socket);
+  const waitMs = hub.config.plainPromptDelayMs;
+  sniffFirstMove(socket, waitMs, (move, first) => {
+    if (move === 'gone' || refuseWhenFull(hub, socket)) return;
+    if (move === 'tls' && front.tls) {
+      front.tls.start(socket);
+      return;
+    }
+    if (refusesClearText(hub.config.requireTls, socket.remoteAddress)) {
+      refuseClearText(hub, socket, first);
+      return;
+    }
+    // After a silent second the prompt is due now, not a second later.
+    adopt(hub, socket, move === 'silent' ? 0 : undefined);
+  });
+}
+
+/** Refuses a connection when the server is shutting down or full; true if it did. */
+function refuseWhenFull(hub: Hub, socket: Socket): boolean {
+  if (!hub.shuttingDown && hub.sessions.size < hub.config.maxClients + UNREGISTERED_SLACK)
+    return false;
+  socket.on('error', ignore);
+  socket.end(
+    encodeFrame({
+      type: 'error',
+      code: hub.shuttingDown ? 'shutdown' : 'server_full',
+      message: hub.shuttingDown ? 'the server is shutting down' : 'the server is full',
+      fatal: true,
+    }),
+  );
+  socket.destroySoon();
+  return true;
+}
+
+/** `--require-tls`: one line saying why, then the connection is closed. */
+function refuseClearText(hub: Hub, socket: Socket, first: Buffer | undefined): void {
+  socket.on('error', ignore);
+  socket.end(clearTextRefusal(first));
+  socket.destroySoon();
+  if (hub.log.enabled('info'))
+    hub.log.info('clear text refused', { from: `${socket.remoteAddress}:${socket.remotePort}` });
+}
+
+/** Hands a connection (TCP or TLS) to the hub as a session. */
+function adopt(hub: Hub, socket: Socket, promptDelayMs?: number): void {
+  if (refuseWhenFull(hub, socket)) return;
+  const session = hub.accept(socket, promptDelayMs);
+  // The sniffer left the socket paused with its first chunk pushed back.
+  socket.resume();
   if (hub.log.enabled('info'))
     hub.log.info('connect', {
       conn: session.id,
       from: `${socket.remoteAddress}:${socket.remotePort}`,
+      ...(socket instanceof TLSSocket ? { tls: true } : {}),
     });
 }
 

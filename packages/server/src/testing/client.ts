@@ -1,5 +1,6 @@
 import { connect } from 'node:net';
 import type { Socket } from 'node:net';
+import { connect as connectTls } from 'node:tls';
 import type { ServerConfig } from '../config.js';
 import { defaultConfig } from '../config.js';
 import type { RunningServer } from '../server.js';
@@ -50,6 +51,15 @@ export class TestClient {
     return new Promise((resolve, reject) => {
       const socket = connect({ port, host: '127.0.0.1' });
       socket.once('connect', () => resolve(new TestClient(socket)));
+      socket.once('error', reject);
+    });
+  }
+
+  /** Connects over TLS (any certificate: tests check the fingerprint themselves). */
+  static connectTls(port: number): Promise<TestClient> {
+    return new Promise((resolve, reject) => {
+      const socket = connectTls({ port, host: '127.0.0.1', rejectUnauthorized: false });
+      socket.once('secureConnect', () => resolve(new TestClient(socket)));
       socket.once('error', reject);
     });
   }

@@ -30,6 +30,7 @@ export function errorPolicy(code: ErrorCode, registered: boolean): ErrorPolicy {
     case 'replaced':
     case 'auth_failed':
     case 'protocol_unsupported':
+    case 'tls_required':
       return 'stop';
     case 'server_full':
     case 'shutdown':
