@@ -9,6 +9,8 @@ export interface CliOptions {
   readonly password?: string;
   readonly showUsers: boolean;
   readonly altScreen: boolean;
+  /** Connect over TLS (trust on first use). */
+  readonly tls: boolean;
 }
 
 /** The flags as meow hands them over. */
@@ -19,6 +21,7 @@ export interface RawCliFlags {
   readonly password?: string;
   readonly users: boolean;
   readonly altScreen: boolean;
+  readonly tls?: boolean;
 }
 
 export type CliParse =
@@ -68,6 +71,7 @@ export function parseCliOptions(flags: RawCliFlags, input: readonly string[]): C
       ...(flags.password === undefined ? {} : { password: flags.password }),
       showUsers: flags.users,
       altScreen: flags.altScreen,
+      tls: flags.tls === true,
     },
   };
 }

@@ -1,18 +1,22 @@
 #!/usr/bin/env node
+import { homedir } from 'node:os';
 import meow from 'meow';
 import { DEFAULT_PORT } from '@ciao/protocol';
 import { parseCliOptions, unknownFlag } from './cli-options.js';
+import type { TlsConnection } from './trust/establish-trust.js';
 
 const cli = meow(
   `
   Usage
-    $ pnpm tui --host HOST [--port ${DEFAULT_PORT}] [--name NAME] [--password PW]
+    $ pnpm tui --host HOST [--port ${DEFAULT_PORT}] [--tls] [--name NAME] [--password PW]
 
   Options
     --host HOST     server address, or HOST:PORT (default 127.0.0.1)
     --port, -p N    server port (default ${DEFAULT_PORT})
     --name, -n NAME your name (asked for when missing)
     --password PW   the server's password, if it has one
+    --tls           connect over TLS; a certificate no trusted CA signed is shown
+                    and, once you accept it, pinned in ~/.config/ciao/known_servers
     --no-users      start with the user list hidden (Ctrl+N toggles it)
     --no-alt-screen draw in the normal screen instead of the alternate one
     --help, -h      this help
@@ -37,6 +41,7 @@ const cli = meow(
       port: { type: 'string', shortFlag: 'p' },
       name: { type: 'string', shortFlag: 'n', default: '' },
       password: { type: 'string' },
+      tls: { type: 'boolean', default: false },
       users: { type: 'boolean', default: true },
       altScreen: { type: 'boolean', default: true },
     },
@@ -50,6 +55,7 @@ const unknown = unknownFlag(cli.flags, [
   'port',
   'name',
   'password',
+  'tls',
   'users',
   'altScreen',
 ]);
@@ -79,6 +85,23 @@ for (const variable of ['CI', 'CONTINUOUS_INTEGRATION']) {
 // the production builds compiled in; this covers running the compiled modules directly.)
 const env = process.env;
 env.NODE_ENV ??= 'production';
+let secure: TlsConnection | undefined;
+if (parsed.options.tls) {
+  const { establishTrust, tlsConnection } = await import('./trust/establish-trust.js');
+  const { askTrust } = await import('./trust/ask-trust.js');
+  const { knownServersPath } = await import('./trust/known-servers.js');
+  const file = knownServersPath(process.env, homedir());
+  const target = { host: parsed.options.host, port: parsed.options.port };
+  // Before the chat starts: a changed certificate stops here, in the normal screen, loudly.
+  const trust = await establishTrust(target, file, (server, fingerprint) =>
+    askTrust(server, fingerprint, file),
+  );
+  if (!trust.ok) {
+    process.stderr.write(`${trust.message}\n`);
+    process.exit(1);
+  }
+  secure = tlsConnection(target, trust.pinned);
+}
 const { runTui } = await import('./run-tui.js');
-const code = await runTui(parsed.options);
+const code = await runTui({ ...parsed.options, secure });
 process.exit(code);

@@ -7,9 +7,13 @@ import type { CliOptions } from './cli-options.js';
 import { ChatController } from './chat-controller.js';
 import { BRACKETED_PASTE_OFF, BRACKETED_PASTE_ON } from './input/paste-filter.js';
 import { Connection } from './net/connection.js';
+import type { ConnectionOptions } from './net/connection.js';
 
-/** The checked command line (cli-options.ts). */
-export type TuiOptions = CliOptions;
+/** The checked command line (cli-options.ts), and with `--tls` the certificate check. */
+export type TuiOptions = CliOptions & {
+  /** TLS, with the certificate check for every connection; clear TCP when absent. */
+  readonly secure?: ConnectionOptions['tls'];
+};
 
 const ENTER_ALT = '\x1b[?1049h\x1b[H';
 const LEAVE_ALT = '\x1b[?1049l';
@@ -37,13 +41,13 @@ export async function runTui(options: TuiOptions): Promise<number> {
     process.stdout.write(BRACKETED_PASTE_ON);
     bracketedPaste = true;
   }
-  const { host, port } = options;
+  const { host, port, secure: tls } = options;
   const controller = new ChatController({
     name: options.name,
-    address: `${host}:${port}`,
+    address: `${host}:${port}${tls ? ' tls' : ''}`,
     password: options.password,
     showUsers: options.showUsers,
-    makeTransport: (handlers) => new Connection({ host, port }, handlers),
+    makeTransport: (handlers) => new Connection({ host, port, tls }, handlers),
   });
 
   process.on('exit', restoreScreen);

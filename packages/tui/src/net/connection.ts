@@ -1,4 +1,5 @@
 import net from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import type { ClientFrame, ServerFrame } from '@ciao/protocol';
 import { encodeFrameString, FrameDecoder, LIMITS, validateServerFrame } from '@ciao/protocol';
 import { debugLog } from '../debug-log.js';
@@ -37,6 +38,14 @@ export interface ConnectionOptions {
   readonly idleTimeoutMs?: number;
   /** Give up a connection attempt after this long. Default 10 s. */
   readonly connectTimeoutMs?: number;
+  /**
+   * TLS instead of clear TCP: `connect` opens the socket, `verify` looks at the certificate
+   * after the handshake and before anything is sent; a reason from it stops for good.
+   */
+  readonly tls?: {
+    readonly connect: (host: string, port: number) => TLSSocket;
+    readonly verify: (socket: TLSSocket) => string | undefined;
+  };
 }
 
 /**
@@ -66,7 +75,9 @@ export class Connection implements Transport {
     if (this.stopped) return;
     this.handlers.onStatus({ state: 'connecting', attempt: this.attempt });
     const connect = this.options.connect ?? ((host, port) => net.connect({ host, port }));
-    const socket = connect(this.options.host, this.options.port);
+    const { tls } = this.options;
+    const secure = tls?.connect(this.options.host, this.options.port);
+    const socket = secure ?? connect(this.options.host, this.options.port);
     this.socket = socket;
     const decoder = new FrameDecoder(LIMITS.maxServerFrameBytes);
     let failure = 'connection closed by the server';
@@ -75,7 +86,14 @@ export class Connection implements Transport {
       failure = 'connection timed out';
       socket.destroy();
     });
-    socket.once('connect', () => {
+    socket.once(secure ? 'secureConnect' : 'connect', () => {
+      const refused = secure && tls?.verify(secure);
+      if (refused) {
+        this.stopped = true;
+        socket.destroy();
+        this.handlers.onStatus({ state: 'stopped', reason: refused });
+        return;
+      }
       socket.setTimeout(0);
       this.heard();
       this.handlers.onOpen();

@@ -28,6 +28,7 @@ describe('errorPolicy', () => {
     expect(errorPolicy('replaced', true)).toBe('stop');
     expect(errorPolicy('auth_failed', false)).toBe('stop');
     expect(errorPolicy('protocol_unsupported', false)).toBe('stop');
+    expect(errorPolicy('tls_required', false)).toBe('stop');
   });
   it('retries when the server goes away or is full', () => {
     expect(errorPolicy('shutdown', true)).toBe('retry');

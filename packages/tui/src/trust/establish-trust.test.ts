@@ -1,0 +1,176 @@
+import { X509Certificate } from 'node:crypto';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createServer } from 'node:tls';
+import type { Server } from 'node:tls';
+import { generate } from 'selfsigned';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { ConnStatus } from '../state/chat-reducer.js';
+import { Connection } from '../net/connection.js';
+import { waitFor } from '../test/wait-for.js';
+import { establishTrust, tlsConnection } from './establish-trust.js';
+
+interface Pems {
+  readonly cert: string;
+  readonly key: string;
+}
+
+/** An ECDSA certificate for 127.0.0.1: self-signed, or signed by `ca`. */
+async function certificate(ca?: Pems, cA = false): Promise<Pems> {
+  const pems = await generate([{ name: 'commonName', value: cA ? 'test CA' : '127.0.0.1' }], {
+    keyType: 'ec',
+    algorithm: 'sha256',
+    ...(ca ? { ca: { cert: ca.cert, key: ca.key } } : {}),
+    extensions: cA
+      ? [
+          { name: 'basicConstraints', cA: true, critical: true },
+          { name: 'keyUsage', keyCertSign: true, digitalSignature: true, critical: true },
+        ]
+      : [{ name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }] }],
+  });
+  return { cert: pems.cert, key: pems.private };
+}
+
+let dir: string;
+let selfSigned: Pems;
+let other: Pems;
+const servers: Server[] = [];
+/** Bytes each test server received, to prove nothing was sent to a refused one. */
+let received = '';
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'ciao-trust-'));
+  [selfSigned, other] = await Promise.all([certificate(), certificate()]);
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+afterEach(async () => {
+  for (const s of servers.splice(0)) await new Promise((resolve) => s.close(resolve));
+  received = '';
+});
+
+async function tlsServer(pems: Pems): Promise<number> {
+  const server = createServer({ cert: pems.cert, key: pems.key }, (socket) => {
+    socket.setEncoding('utf8');
+    socket.on('data', (d: string) => (received += d));
+    socket.on('error', () => {});
+  });
+  servers.push(server);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return (server.address() as AddressInfo).port;
+}
+
+function fingerprintOf(pems: Pems): string {
+  return new X509Certificate(pems.cert).fingerprint256;
+}
+
+describe('establishTrust (pinning on first use)', () => {
+  it('asks once on first use, pins the fingerprint, then trusts it without asking', async () => {
+    const port = await tlsServer(selfSigned);
+    const file = join(dir, 'first', 'known_servers');
+    const ask = vi.fn(() => Promise.resolve(true));
+    const first = await establishTrust({ host: '127.0.0.1', port }, file, ask);
+    expect(first).toEqual({ ok: true, pinned: fingerprintOf(selfSigned), asked: true });
+    expect(ask.mock.calls).toEqual([[`127.0.0.1:${port}`, fingerprintOf(selfSigned)]]);
+    expect(await readFile(file, 'utf8')).toBe(
+      `127.0.0.1:${port} sha256 ${fingerprintOf(selfSigned)}\n`,
+    );
+    const again = await establishTrust({ host: '127.0.0.1', port }, file, ask);
+    expect(again).toEqual({ ok: true, pinned: fingerprintOf(selfSigned), asked: false });
+    expect(ask).toHaveBeenCalledTimes(1);
+    expect(received).toBe('');
+  });
+
+  it('does not connect or pin when the answer is no', async () => {
+    const port = await tlsServer(selfSigned);
+    const file = join(dir, 'no', 'known_servers');
+    const outcome = await establishTrust({ host: '127.0.0.1', port }, file, () =>
+      Promise.resolve(false),
+    );
+    expect(outcome).toEqual({
+      ok: false,
+      message: `ciao: not connecting to 127.0.0.1:${port}: certificate not trusted`,
+    });
+    await expect(readFile(file, 'utf8')).rejects.toThrow(/ENOENT/);
+  });
+
+  it('refuses loudly, without asking, when the certificate differs from the pin', async () => {
+    const port = await tlsServer(other);
+    const file = join(dir, 'mismatch');
+    await writeFile(file, `127.0.0.1:${port} sha256 ${fingerprintOf(selfSigned)}\n`);
+    const ask = vi.fn(() => Promise.resolve(true));
+    const outcome = await establishTrust({ host: '127.0.0.1', port }, file, ask);
+    expect(ask).not.toHaveBeenCalled();
+    expect(outcome.ok).toBe(false);
+    const message = outcome.ok ? '' : outcome.message;
+    expect(message).toMatch(/REFUSED: the certificate of 127\.0\.0\.1:\d+ has CHANGED/);
+    expect(message).toContain(`pinned:  SHA-256 ${fingerprintOf(selfSigned)}`);
+    expect(message).toContain(`offered: SHA-256 ${fingerprintOf(other)}`);
+    expect(received).toBe('');
+  });
+
+  it('trusts a certificate that a trusted CA signed for the host, without asking or pinning', async () => {
+    const ca = await certificate(undefined, true);
+    const port = await tlsServer(await certificate(ca));
+    const file = join(dir, 'ca', 'known_servers');
+    const ask = vi.fn(() => Promise.resolve(true));
+    const outcome = await establishTrust({ host: '127.0.0.1', port, ca: ca.cert }, file, ask);
+    expect(outcome).toEqual({ ok: true, pinned: undefined, asked: false });
+    expect(ask).not.toHaveBeenCalled();
+    // Without that CA the same certificate is just unknown.
+    const unknown = await establishTrust({ host: '127.0.0.1', port }, file, () =>
+      Promise.resolve(false),
+    );
+    expect(unknown.ok).toBe(false);
+  });
+});
+
+describe('Connection over TLS', () => {
+  function connectPinned(port: number, pinned: string) {
+    const statuses: ConnStatus[] = [];
+    let opens = 0;
+    const conn = new Connection(
+      {
+        host: '127.0.0.1',
+        port,
+        random: () => 0,
+        tls: tlsConnection({ host: '127.0.0.1', port }, pinned),
+      },
+      {
+        onOpen: () => {
+          opens++;
+          conn.send({ type: 'ping', nonce: 'n' });
+        },
+        onFrame: () => {},
+        onStatus: (s) => statuses.push(s),
+      },
+    );
+    conn.start();
+    return { conn, statuses, opens: () => opens };
+  }
+
+  it('opens and sends over TLS when the certificate matches the pin', async () => {
+    const port = await tlsServer(selfSigned);
+    const c = connectPinned(port, fingerprintOf(selfSigned));
+    await waitFor(() => received.includes('"ping"'));
+    expect(c.opens()).toBe(1);
+    await c.conn.stop('bye');
+  });
+
+  it('stops for good, sending nothing, when a reconnect meets another certificate', async () => {
+    const port = await tlsServer(other);
+    const c = connectPinned(port, fingerprintOf(selfSigned));
+    await waitFor(() => c.statuses.some((s) => s.state === 'stopped'));
+    expect(c.statuses.at(-1)).toEqual({
+      state: 'stopped',
+      reason: expect.stringMatching(
+        /^REFUSED: the certificate of 127\.0\.0\.1:\d+ changed/,
+      ) as unknown,
+    });
+    expect(c.opens()).toBe(0);
+    expect(received).toBe('');
+  });
+});
