@@ -35,6 +35,7 @@ const { values: args } = parseArgs({
     joins: { type: 'string' },
     'bulk-read-ms': { type: 'string', default: '0' },
     prof: { type: 'boolean', default: false },
+    tls: { type: 'boolean', default: false },
   },
 });
 
@@ -42,6 +43,7 @@ const WORKERS = Number(args.workers);
 const DURATION_S = Number(args.duration);
 
 interface LoadResult {
+  tls: boolean;
   clients: number;
   senders: number;
   rate: number;
@@ -68,7 +70,11 @@ class Workers {
   #inbox: FromWorker[][] = [];
   #waiters: (() => void)[] = [];
 
-  constructor(count: number) {
+  constructor(
+    count: number,
+    /** Whether its clients connect over TLS. */
+    readonly tls: boolean,
+  ) {
     for (let i = 0; i < count; i++) {
       const child = fork(join(packageDir, 'bench', 'load-worker.ts'), [], {
         execArgv: ['--import', 'tsx'],
@@ -155,12 +161,13 @@ function nodeFlags(label: string): string[] {
 async function withClients<T>(
   clients: number,
   senders: number,
+  tls: boolean,
   label: string,
   body: (server: ServerProcess, workers: Workers) => Promise<T>,
   maxClients = clients,
 ): Promise<T> {
   const server = await startServerProcess(serverFlags(maxClients), nodeFlags(label));
-  const workers = new Workers(WORKERS);
+  const workers = new Workers(WORKERS, tls);
   try {
     const per = Math.ceil(clients / WORKERS);
     const senderIdx = Array.from({ length: senders }, (_, i) =>
@@ -177,6 +184,7 @@ async function withClients<T>(
         senders: senderIdx.filter((i) => i >= first && i < first + count),
         sampleEvery: Math.max(1, Math.floor(clients / 50)),
         bulkReadMs: Number(args['bulk-read-ms']),
+        tls,
       });
     }
     const ready = await workers.collect('ready');
@@ -228,6 +236,7 @@ async function phase(
   const q = (p: number) =>
     lat.length ? lat[Math.min(lat.length - 1, Math.floor(p * lat.length))]! : NaN;
   return {
+    tls: workers.tls,
     clients,
     senders,
     rate,
@@ -248,15 +257,21 @@ async function phase(
   };
 }
 
-async function load(clients: number, senders: number, rate: number): Promise<LoadResult> {
-  return withClients(clients, senders, `load-${clients}-${rate}`, async (server, workers) => {
+async function load(
+  clients: number,
+  senders: number,
+  rate: number,
+  tls = args.tls,
+): Promise<LoadResult> {
+  const label = `load-${clients}-${rate}${tls ? '-tls' : ''}`;
+  return withClients(clients, senders, tls, label, async (server, workers) => {
     await phase(server, workers, clients, senders, rate, 2); // warm-up, not reported
     return phase(server, workers, clients, senders, rate, DURATION_S);
   });
 }
 
 async function saturate(clients: number, senders: number): Promise<LoadResult[]> {
-  return withClients(clients, senders, `saturate-${clients}`, async (server, workers) => {
+  return withClients(clients, senders, args.tls, `saturate-${clients}`, async (server, workers) => {
     await phase(server, workers, clients, senders, 500, 2);
     const results: LoadResult[] = [];
     for (const rate of [1000, 1500, 2000, 2500, 3000, 4000, 5000, 6000, 8000]) {
@@ -288,10 +303,11 @@ async function storm(joins: number, chatters = 100, rate = 50): Promise<StormRes
   return withClients(
     chatters,
     chatters,
+    false,
     `storm-${joins}`,
     async (server, chat) => {
       await phase(server, chat, chatters, chatters, rate, 1); // warm-up, not reported
-      const stormers = new Workers(WORKERS);
+      const stormers = new Workers(WORKERS, false);
       try {
         let seated: FromWorkerOf<'seated'>[] = [];
         let cpuS = 0;
@@ -370,7 +386,7 @@ async function idle(clients: number): Promise<void> {
   await new Promise((r) => setTimeout(r, 1000));
   await collectGarbage(server);
   const before = memory(server.pid).rss;
-  const workers = new Workers(WORKERS);
+  const workers = new Workers(WORKERS, false);
   try {
     const per = Math.ceil(clients / WORKERS);
     for (let w = 0; w < WORKERS; w++) {
@@ -383,6 +399,7 @@ async function idle(clients: number): Promise<void> {
         senders: [],
         sampleEvery: 1e9,
         bulkReadMs: 0,
+        tls: false,
       });
     }
     const ready = await workers.collect('ready', 300_000);
@@ -413,6 +430,7 @@ async function idle(clients: number): Promise<void> {
 function printLoad(rows: LoadResult[]): void {
   console.table(
     rows.map((r) => ({
+      transport: r.tls ? 'tls' : 'tcp',
       clients: r.clients,
       senders: r.senders,
       'msgs/s': r.rate,
@@ -451,6 +469,9 @@ if (mode === 'load') {
   const rows = [await load(1000, 10, 100)];
   printLoad(rows);
   rows.push(await load(1000, 100, 1000));
+  printLoad(rows.slice(1));
+  // The same fan-out over TLS, beside it: what encryption costs the server.
+  rows.push(await load(1000, 100, 1000, true));
   printLoad(rows.slice(1));
   await idle(Number(args['idle-clients']));
   console.log('\njoin storm (100 clients chat at 50 msgs/s while N more connect):');

@@ -5,6 +5,7 @@
  */
 import { connect } from 'node:net';
 import type { Socket } from 'node:net';
+import { connect as connectTls } from 'node:tls';
 
 export type ToWorker =
   | {
@@ -16,6 +17,8 @@ export type ToWorker =
       sampleEvery: number;
       /** Clients not sampled for latency read every this many ms (0: as data arrives). */
       bulkReadMs: number;
+      /** Connect over TLS (the server's certificate is not checked: this measures cost). */
+      tls: boolean;
     }
   /** Opens `count` clients as fast as the machine allows (a join storm); answers `seated`. */
   | {
@@ -156,7 +159,9 @@ async function connectAll(msg: Extract<ToWorker, { type: 'connect' }>): Promise<
   const openOne = (): Promise<void> =>
     new Promise((resolve) => {
       const index = msg.first + next++;
-      const socket = connect({ port: msg.port, host: '127.0.0.1' });
+      const socket = msg.tls
+        ? connectTls({ port: msg.port, host: '127.0.0.1', rejectUnauthorized: false })
+        : connect({ port: msg.port, host: '127.0.0.1' });
       const client = new Client(index, socket, index % msg.sampleEvery === 0);
       clients.push(client);
       if (senderSet.has(index)) senders.push(client);
@@ -169,7 +174,7 @@ async function connectAll(msg: Extract<ToWorker, { type: 'connect' }>): Promise<
           checkReady();
         }
       });
-      socket.once('connect', () => {
+      socket.once(msg.tls ? 'secureConnect' : 'connect', () => {
         socket.setNoDelay(true);
         socket.write(JSON.stringify({ type: 'hello', protocol: 1, name: `c${index}` }) + '\n');
         resolve();

@@ -1,6 +1,8 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const packageDir = fileURLToPath(new URL('..', import.meta.url));
@@ -21,6 +23,8 @@ export function startServerProcess(
   nodeFlags: string[] = [],
 ): Promise<ServerProcess> {
   const t0 = performance.now();
+  // Its own data directory (state, self-signed certificate), never the user's.
+  const dataDir = mkdtempSync(join(tmpdir(), 'ciao-bench-'));
   const child = spawn(
     process.execPath,
     [
@@ -35,6 +39,8 @@ export function startServerProcess(
       '127.0.0.1',
       '--port',
       '0',
+      '--data',
+      dataDir,
       ...flags,
     ],
     { cwd: packageDir, stdio: ['ignore', 'pipe', 'pipe'] },
@@ -59,12 +65,14 @@ export function startServerProcess(
           stop: () =>
             new Promise((res) => {
               if (child.exitCode !== null) return res(child.exitCode);
+              child.once('exit', () => rmSync(dataDir, { recursive: true, force: true }));
               child.once('exit', (code) => res(code));
               child.kill('SIGTERM');
             }),
         });
       }
     });
+    child.once('exit', () => rmSync(dataDir, { recursive: true, force: true }));
     child.once('exit', (code) =>
       reject(new Error(`server exited (${code}) before listening:\n${err}`)),
     );

@@ -35,8 +35,8 @@ const cli = meow(
   TLS shares the port: a client that starts with a TLS handshake gets TLS, others clear text.
 
   Connect with
-    pnpm tui --host HOST [--tls]      or      nc HOST ${DEFAULT_PORT}
-    ncat --ssl HOST ${DEFAULT_PORT}       or      openssl s_client -connect HOST:${DEFAULT_PORT} -quiet
+    pnpm tui --host HOST [--tls]        or        nc HOST ${DEFAULT_PORT}
+    over TLS with no client: ncat --ssl HOST ${DEFAULT_PORT}, openssl s_client -connect HOST:${DEFAULT_PORT} -quiet
 `,
   {
     importMeta: import.meta,

@@ -106,7 +106,7 @@ describe('establishTrust (pinning on first use)', () => {
     expect(ask).not.toHaveBeenCalled();
     expect(outcome.ok).toBe(false);
     const message = outcome.ok ? '' : outcome.message;
-    expect(message).toMatch(/REFUSED: the certificate of 127\.0\.0\.1:\d+ has CHANGED/);
+    expect(message).toMatch(/REFUSED: the certificate of 127\.0\.0\.1:\d+ has CHANGED\./);
     expect(message).toContain(`pinned:  SHA-256 ${fingerprintOf(selfSigned)}`);
     expect(message).toContain(`offered: SHA-256 ${fingerprintOf(other)}`);
     expect(received).toBe('');

@@ -90,11 +90,11 @@ export function mismatchMessage(
   file: string,
 ): string {
   return [
-    `ciao: REFUSED: the certificate of ${server} has CHANGED since you trusted it.`,
-    `  Someone may be intercepting the connection, or the server got a new certificate.`,
+    `ciao: REFUSED: the certificate of ${server} has CHANGED.`,
+    `  Someone may be intercepting the connection, or the server has a new one.`,
     `  pinned:  SHA-256 ${decision.pinned}`,
     `  offered: SHA-256 ${decision.fingerprint}`,
-    `  If the server's owner confirms the new fingerprint, remove the line for ${server}`,
-    `  from ${file} and connect again.`,
+    `  If the server's owner confirms the new fingerprint, delete the line for`,
+    `  ${server} in ${file} and connect again.`,
   ].join('\n');
 }
