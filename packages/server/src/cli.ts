@@ -83,17 +83,18 @@ try {
   }
   const server = await startServer(config);
   const shown = config.host === '0.0.0.0' || config.host === '::' ? 'HOST' : config.host;
+  // One write, so a reader of the first line also has the fingerprint.
   process.stdout.write(
     `ciao server listening on ${config.host}:${server.port}\n` +
       `  connect: pnpm tui --host ${shown}${server.port === DEFAULT_PORT ? '' : ` --port ${server.port}`}` +
-      `   or   nc ${shown} ${server.port}\n`,
+      `   or   nc ${shown} ${server.port}\n` +
+      (server.tls
+        ? `  tls: ${created ? 'created a self-signed certificate, ' : ''}${server.tls.files.certFile}\n` +
+          `  tls: SHA-256 fingerprint ${server.tls.fingerprint}\n`
+        : '') +
+      (config.requireTls ? '  clear text refused from other machines (--require-tls)\n' : ''),
   );
   if (server.tls) {
-    process.stdout.write(
-      `  tls: ${created ? 'created a self-signed certificate, ' : ''}${server.tls.files.certFile}\n` +
-        `  tls: SHA-256 fingerprint ${server.tls.fingerprint}\n` +
-        (config.requireTls ? '  clear text refused from other machines (--require-tls)\n' : ''),
-    );
     const tls = server.tls;
     process.on('SIGHUP', () => {
       void tls.reload().then((result) => {

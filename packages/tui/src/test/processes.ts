@@ -1,5 +1,7 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import pty from '@lydell/node-pty';
@@ -24,6 +26,8 @@ export async function serverAvailable(): Promise<boolean> {
 
 export interface ServerProcess {
   readonly port: number;
+  /** SHA-256 fingerprint of the certificate it serves over TLS, as it printed it. */
+  readonly fingerprint: string | undefined;
   readonly child: ChildProcess;
   stop(): Promise<void>;
 }
@@ -33,11 +37,15 @@ export function startServerProcess(
   extraArgs: readonly string[] = [],
   timeoutMs = 20_000,
 ): Promise<ServerProcess> {
+  // Its own data directory (state, self-signed certificate), never the user's.
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'ciao-e2e-'));
   const child = spawn(
     process.execPath,
     [
       ...NODE_ARGS,
       SERVER_CLI,
+      '--data',
+      dataDir,
       '--port',
       '0',
       '--host',
@@ -52,6 +60,7 @@ export function startServerProcess(
     },
   );
   let output = '';
+  child.once('exit', () => rmSync(dataDir, { recursive: true, force: true }));
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
@@ -60,13 +69,16 @@ export function startServerProcess(
     const onData = (chunk: Buffer): void => {
       output += chunk.toString();
       const match = /listening on [^\s]+:(\d+)/.exec(output);
+      // The fingerprint line comes in the same write as the listening line.
       if (!match) return;
+      const fingerprint = /SHA-256 fingerprint (\S+)/.exec(output)?.[1];
       clearTimeout(timer);
       child.stdout!.off('data', onData);
       child.stdout!.resume();
       child.stderr!.resume();
       resolve({
         port: Number(match[1]),
+        fingerprint,
         child,
         stop: () =>
           new Promise<void>((done) => {
