@@ -386,7 +386,7 @@ async function idle(clients: number): Promise<void> {
   await new Promise((r) => setTimeout(r, 1000));
   await collectGarbage(server);
   const before = memory(server.pid).rss;
-  const workers = new Workers(WORKERS, false);
+  const workers = new Workers(WORKERS, args.tls);
   try {
     const per = Math.ceil(clients / WORKERS);
     for (let w = 0; w < WORKERS; w++) {
@@ -399,7 +399,7 @@ async function idle(clients: number): Promise<void> {
         senders: [],
         sampleEvery: 1e9,
         bulkReadMs: 0,
-        tls: false,
+        tls: args.tls,
       });
     }
     const ready = await workers.collect('ready', 300_000);
