@@ -231,4 +231,11 @@ describe('pnpm start (cli)', () => {
       'error: --tls-cert and --tls-key go together: give both files, or neither\n',
     );
   });
+
+  it('exits 1 with one line when the certificate cannot be used', async () => {
+    const missing = join(stateHome, 'missing.pem');
+    const r = await runCli(['--port', '0', '--tls-cert', missing, '--tls-key', missing]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(`error: cannot read certificate ${missing}: no such file\n`);
+  });
 });

@@ -43,23 +43,25 @@ export async function startServer(
   config: ServerConfig,
   logger: Logger = createLogger(config.logLevel, config.logFormat),
 ): Promise<RunningServer> {
-  const tls = config.tls ? await startTls(config.tls, logger) : undefined;
+  const credentials = config.tls ? await loadTls(config.tls, logger) : undefined;
   const hub = new Hub(config, logger, SERVER_NAME);
-  const front: Front = { hub, tls: undefined };
-  if (tls)
-    front.tls = new TlsFront({
-      files: tls.files,
-      credentials: tls.credentials,
-      handshakeTimeoutMs: Math.min(config.registerTimeoutMs, 10_000),
-      onSecure: (socket) => adopt(hub, socket),
-      onFailed: (socket, error) => {
-        if (logger.enabled('info'))
-          logger.info('tls handshake failed', {
-            from: `${socket.remoteAddress}:${socket.remotePort}`,
-            error: error.message,
-          });
-      },
-    });
+  const tls =
+    config.tls && credentials
+      ? new TlsFront({
+          files: config.tls,
+          credentials,
+          handshakeTimeoutMs: Math.min(config.registerTimeoutMs, 10_000),
+          onSecure: (socket) => adopt(hub, socket),
+          onFailed: (socket, error) => {
+            if (logger.enabled('info'))
+              logger.info('tls handshake failed', {
+                from: `${socket.remoteAddress}:${socket.remotePort}`,
+                error: error.message,
+              });
+          },
+        })
+      : undefined;
+  const front: Front = { hub, tls };
   const server = createServer(
     {
       allowHalfOpen: true,
@@ -123,17 +125,15 @@ export async function startServer(
 /** What the accept path needs: the hub, and the TLS side when there is one. */
 interface Front {
   readonly hub: Hub;
-  tls: TlsFront | undefined;
+  readonly tls: TlsFront | undefined;
 }
 
-async function startTls(
-  files: CertificateFiles,
-  logger: Logger,
-): Promise<{ files: CertificateFiles; credentials: Credentials }> {
+/** The configured certificate, or a {@link ListenError} saying why it cannot be used. */
+async function loadTls(files: CertificateFiles, logger: Logger): Promise<Credentials> {
   const loaded = await loadCredentials(files);
   if (!loaded.ok) throw new ListenError(loaded.message, undefined);
   logger.info('tls', { cert: files.certFile, fingerprint: loaded.credentials.fingerprint });
-  return { files, credentials: loaded.credentials };
+  return loaded.credentials;
 }
 
 /**
