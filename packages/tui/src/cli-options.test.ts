@@ -14,7 +14,21 @@ describe('parseCliOptions', () => {
   it('takes the defaults: 127.0.0.1:7777, no name', () => {
     expect(parseCliOptions(flags(), [])).toEqual({
       ok: true,
-      options: { host: '127.0.0.1', port: 7777, name: '', showUsers: true, altScreen: true },
+      options: {
+        host: '127.0.0.1',
+        port: 7777,
+        name: '',
+        showUsers: true,
+        altScreen: true,
+        tls: false,
+      },
+    });
+  });
+
+  it('takes --tls', () => {
+    expect(parseCliOptions(flags({ tls: true }), [])).toMatchObject({
+      ok: true,
+      options: { tls: true },
     });
   });
 
