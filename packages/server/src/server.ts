@@ -50,7 +50,8 @@ export async function startServer(
       ? new TlsFront({
           files: config.tls,
           credentials,
-          handshakeTimeoutMs: Math.min(config.registerTimeoutMs, 10_000),
+          // A handshake is part of registering: the same deadline as a clear-text hello.
+          handshakeTimeoutMs: config.registerTimeoutMs,
           onSecure: (socket) => adopt(hub, socket),
           onFailed: (socket, error) => {
             if (logger.enabled('info'))
