@@ -25,6 +25,7 @@ export function sniffFirstMove(
     done(move, first);
   };
   const onData = (chunk: Buffer): void => {
+    // Paused first: a flowing stream may emit an unshifted chunk again at once.
     socket.pause();
     socket.unshift(chunk);
     finish(transportOf(chunk), chunk);

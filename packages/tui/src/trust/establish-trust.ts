@@ -8,9 +8,9 @@ import {
   probeCertificate,
   readKnownServers,
 } from './tls-peer.js';
+import { decideTrust, mismatchMessage, pinnedFingerprint, serverKey } from './known-servers.js';
 
 export type TlsConnection = NonNullable<ConnectionOptions['tls']>;
-import { decideTrust, mismatchMessage, pinnedFingerprint, serverKey } from './known-servers.js';
 
 export type TrustOutcome =
   /** Go ahead; reconnects must present this fingerprint (or a CA-verified certificate). */
