@@ -84,6 +84,20 @@ describe('establishTrust (pinning on first use)', () => {
     expect(received).toBe('');
   });
 
+  it('pins on a line of its own after a hand-edited last line with no newline', async () => {
+    const port = await tlsServer(selfSigned);
+    const file = join(dir, 'edited');
+    await writeFile(file, `# mine\nother:1 sha256 ${fingerprintOf(other)}`);
+    await establishTrust({ host: '127.0.0.1', port }, file, () => Promise.resolve(true));
+    const again = await establishTrust({ host: '127.0.0.1', port }, file, () =>
+      Promise.resolve(false),
+    );
+    expect(again).toMatchObject({ ok: true, asked: false });
+    expect(await readFile(file, 'utf8')).toBe(
+      `# mine\nother:1 sha256 ${fingerprintOf(other)}\n127.0.0.1:${port} sha256 ${fingerprintOf(selfSigned)}\n`,
+    );
+  });
+
   it('does not connect or pin when the answer is no', async () => {
     const port = await tlsServer(selfSigned);
     const file = join(dir, 'no', 'known_servers');

@@ -81,5 +81,8 @@ export async function readKnownServers(file: string): Promise<KnownServer[]> {
 /** Pins a server by appending its line (the last line for a server wins). */
 export async function appendKnownServer(file: string, entry: KnownServer): Promise<void> {
   await mkdir(dirname(file), { recursive: true });
-  await appendFile(file, formatKnownServer(entry));
+  // A file edited by hand may lack its last newline: never glue the new line onto it.
+  const before = await readFile(file, 'utf8').catch(() => '');
+  const separator = before === '' || before.endsWith('\n') ? '' : '\n';
+  await appendFile(file, separator + formatKnownServer(entry));
 }
