@@ -13,6 +13,7 @@ describe('parseCommand', () => {
     ['/msg bob hi there', { kind: 'dm', to: 'bob', text: 'hi there' }],
     ['/dm bob hi', { kind: 'dm', to: 'bob', text: 'hi' }],
     ['/nick alice2', { kind: 'nick', name: 'alice2' }],
+    ['/nick bad name', { kind: 'nick', name: 'bad name' }],
     ['/who', { kind: 'who' }],
     ['/who 1001', { kind: 'who', offset: 1000 }],
     ['/who lots', { kind: 'who' }],

@@ -45,10 +45,10 @@ export function parseCommand(input: string): Command {
       const dm = /^(\S+)\s+([\s\S]+)$/.exec(rest);
       return dm?.[1] && dm[2] ? { kind: 'dm', to: dm[1], text: dm[2] } : usage('msg');
     }
-    case 'nick': {
-      const nick = /^\S+/.exec(rest)?.[0];
-      return nick ? { kind: 'nick', name: nick } : usage('nick');
-    }
+    case 'nick':
+      // All of it: "/nick bad name" is the name "bad name", refused as the name prompt refuses
+      // it, not the name "bad" taken silently.
+      return rest ? { kind: 'nick', name: rest } : usage('nick');
     case 'who':
     case 'names': {
       const from = /^[1-9]\d{0,8}$/.exec(rest)?.[0];

@@ -16,6 +16,14 @@ const KEYS = {
   tab: '\t',
   ctrlN: '\x0e',
   ctrlC: '\x03',
+  ctrlR: '\x12',
+  ctrlS: '\x13',
+  ctrlT: '\x14',
+  ctrlHome: '\x1b[1;5H',
+  home: '\x1b[H',
+  ctrlDown: '\x1b[1;5B',
+  ctrlUp: '\x1b[1;5A',
+  esc: '\x1b',
 };
 
 function setup(options: { columns?: number; rows?: number; name?: string } = {}) {
@@ -186,8 +194,11 @@ describe('App', () => {
     await waitFor(() => frame().includes('offline'));
     expect(frame().split('\n')[0]).toMatchSnapshot('offline');
     online(transport);
-    await waitFor(() => frame().includes('reconnected as ann'));
+    await waitFor(() => frame().includes('reconnected as ann after'));
     expect(frame().split('\n')[0]).toContain('● online');
+    // The gap is marked where it began and where it ended.
+    expect(frame()).toMatch(/\d\d:\d\d ── connection lost: connection refused/);
+    expect(frame()).toMatch(/\d\d:\d\d ── reconnected as ann after 0s away ──/);
   });
 
   it('rings the bell for a live mention, not for one replayed from history', async () => {
@@ -305,6 +316,129 @@ describe('App', () => {
       await waitFor(() => transport.sentOf('say').length === 1);
       expect(transport.sentOf('say')[0]).toMatchObject({ text: 'hello X' });
     });
+  });
+
+  it('jumps to the oldest line with Ctrl+Home, or Home on an empty line, and back with End', async () => {
+    const { transport, frame, view, type } = setup();
+    await tick();
+    online(transport);
+    transport.receive(
+      ...Array.from({ length: 40 }, (_, i) => msg(i + 1, 'bob', `message ${i + 1}`)),
+    );
+    await waitFor(() => frame().includes('message 40'));
+    // Ctrl+Home jumps even with a line being typed (Home then moves the cursor).
+    await type('draft', (f) => f.includes('ann > draft'));
+    view.stdin.write(KEYS.ctrlHome);
+    await waitFor(
+      () => frame().includes('message 1\n') || frame().includes('message 1 '),
+      3000,
+      frame,
+    );
+    expect(frame()).toContain('beginning of kept history');
+    view.stdin.write(KEYS.end);
+    await waitFor(() => frame().includes('message 40') && !frame().includes('message 1 '));
+    for (let i = 0; i < 5; i++) view.stdin.write('\x7f');
+    await waitFor(() => !frame().includes('ann > draft'));
+    view.stdin.write(KEYS.home);
+    await waitFor(() => frame().includes('beginning of kept history'), 3000, frame);
+  });
+
+  it('searches with Ctrl+R from what is typed, steps older (Ctrl+R) and newer (Ctrl+S), and Esc ends it', async () => {
+    const { transport, frame, view, type } = setup();
+    await tick();
+    online(transport);
+    transport.receive(
+      msg(1, 'bob', 'deploy one'),
+      ...Array.from({ length: 20 }, (_, i) => msg(i + 2, 'cy', `chatter ${i}`)),
+      msg(22, 'bob', 'deploy two'),
+      msg(23, 'cy', 'the end'),
+    );
+    await waitFor(() => frame().includes('the end'));
+    await type('deploy', (f) => f.includes('ann > deploy'));
+    view.stdin.write(KEYS.ctrlR);
+    await waitFor(() => frame().includes('"deploy": match 1 of 2'), 3000, frame);
+    view.stdin.write(KEYS.ctrlR);
+    await waitFor(() => frame().includes('"deploy": match 2 of 2'), 3000, frame);
+    expect(frame()).toContain('deploy one');
+    view.stdin.write(KEYS.ctrlS);
+    await waitFor(() => frame().includes('"deploy": match 1 of 2'), 3000, frame);
+    view.stdin.write(KEYS.esc);
+    await waitFor(() => !frame().includes('"deploy"'), 3000, frame);
+    expect(frame()).toContain('the end');
+  });
+
+  it('offers /search on Ctrl+R with nothing typed', async () => {
+    const { transport, frame, view } = setup();
+    await tick();
+    online(transport);
+    await waitFor(() => frame().includes('ann >'));
+    view.stdin.write(KEYS.ctrlR);
+    await waitFor(() => frame().includes('ann > /search'), 3000, frame);
+  });
+
+  it('reconnects now with Ctrl+T', async () => {
+    const { transport, view } = setup();
+    await tick();
+    online(transport);
+    transport.drop();
+    view.stdin.write(KEYS.ctrlT);
+    await waitFor(() => transport.reconnects === 1);
+  });
+
+  it('asks for the password the server wants, masked, and connects again with it', async () => {
+    const { transport, frame, view, type } = setup();
+    await tick();
+    transport.connect();
+    transport.receive({
+      type: 'error',
+      code: 'auth_failed',
+      message: 'wrong password',
+      fatal: true,
+    });
+    await waitFor(() => frame().includes('wants a password'), 3000, frame);
+    await type('hunter2', (f) => f.includes('•••••••'));
+    expect(frame()).not.toContain('hunter2');
+    view.stdin.write(KEYS.enter);
+    await waitFor(() => transport.reconnects === 1);
+    transport.connect();
+    expect(transport.sentOf('hello').at(-1)).toMatchObject({ password: 'hunter2' });
+  });
+
+  it('never sends keys typed as the password prompt takes over as a message', async () => {
+    const { transport, view, frame } = setup();
+    await tick();
+    transport.connect();
+    await waitFor(() => frame().includes('ann >'));
+    transport.receive({
+      type: 'error',
+      code: 'auth_failed',
+      message: 'wrong password',
+      fatal: true,
+    });
+    // Typed in the same moment, before the prompt's input is listening.
+    view.stdin.write('hunter2\r');
+    await waitFor(() => frame().includes('wants a password'));
+    online(transport);
+    await waitFor(() => frame().includes('● online'));
+    expect(transport.sentOf('say')).toEqual([]);
+    expect(frame()).not.toContain('hunter2');
+  });
+
+  it('scrolls the user list with Ctrl+Down', async () => {
+    const { transport, frame, view } = setup({ rows: 8 });
+    await tick();
+    const users = Array.from({ length: 12 }, (_, i) => `user${String(i).padStart(2, '0')}`);
+    online(transport, { users: ['ann', ...users] });
+    await waitFor(() => frame().includes('Users (13)'));
+    expect(frame()).not.toContain('↑ 1 more');
+    view.stdin.write(KEYS.ctrlDown);
+    await waitFor(() => frame().includes('↑ 1 more'), 3000, frame);
+    // Past the end it stops, and one Ctrl+Up moves back at once.
+    for (let i = 0; i < 20; i++) view.stdin.write(KEYS.ctrlDown);
+    await waitFor(() => frame().includes('user11'), 3000, frame);
+    const end = frame();
+    view.stdin.write(KEYS.ctrlUp);
+    await waitFor(() => frame() !== end && !frame().includes('user11'), 3000, frame);
   });
 });
 

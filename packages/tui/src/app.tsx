@@ -4,10 +4,11 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { Box, useApp, useStdout } from 'ink';
 import type { ChatController } from './chat-controller.js';
 import { InputLine, inputLineHeight } from './components/InputLine.js';
-import { MessagePane } from './components/MessagePane.js';
+import { MessagePane, paneMarks } from './components/MessagePane.js';
 import { NamePrompt } from './components/NamePrompt.js';
+import { PasswordPrompt } from './components/PasswordPrompt.js';
 import { StatusBar } from './components/StatusBar.js';
-import { UserList } from './components/UserList.js';
+import { UserList, userListMaxOffset } from './components/UserList.js';
 import { useBell } from './hooks/use-bell.js';
 import { useChatState } from './hooks/use-chat-state.js';
 import { useTerminalSize } from './hooks/use-terminal-size.js';
@@ -18,8 +19,11 @@ import type { KeyPress } from './input/parse-keys.js';
 import { parseKeys } from './input/parse-keys.js';
 import type { AppCommand } from './keys.js';
 import { keyHint } from './keys.js';
-import { scrollDown, scrollUp, visibleWindow } from './layout/visible-window.js';
-import { outgoingLine } from './state/chat-reducer.js';
+import { dayOf } from './layout/line-rows.js';
+import type { PaneContent } from './layout/visible-window.js';
+import { scrollDown, scrollToTop, scrollUp, visibleWindow } from './layout/visible-window.js';
+import type { ChatState } from './state/chat-reducer.js';
+import { MAX_LINES, outgoingLine } from './state/chat-reducer.js';
 
 /** Narrower terminals hide the user list. */
 export const USER_LIST_MIN_COLUMNS = 70;
@@ -34,6 +38,18 @@ export interface AppProps {
   /** Fixed size (tests); default: the terminal's, following resizes. */
   readonly columns?: number;
   readonly rows?: number;
+}
+
+/** The message pane's props that come from the state (the keys' scrolling needs them too). */
+function paneProps(state: ChatState) {
+  return {
+    // A full buffer fetches nothing older: its first line is where kept history begins.
+    historyMore: state.history.more && state.lines.length < MAX_LINES,
+    loadingHistory: state.history.loading,
+    today: dayOf(Date.now()),
+    readMarker: state.readMarker,
+    search: state.search,
+  } as const;
 }
 
 /** The whole screen: status bar, message pane (+ user list), input line. */
@@ -74,18 +90,24 @@ export function App(props: AppProps): React.JSX.Element {
     };
   }, [controller, exit]);
 
+  /** The pane's content as the store holds it now: keys can arrive faster than renders. */
+  const paneContent = (now: ChatState): PaneContent => ({
+    lines: now.lines,
+    pending:
+      now.outbox === state.outbox ? pending : now.outbox.map((item) => outgoingLine(item, now.me)),
+    marks: paneMarks(paneProps(now)),
+  });
+
   /** Scrolls the pane; reaching the top asks the server for what came before. */
-  const scroll = (command: 'page_up' | 'page_down' | 'line_up' | 'line_down'): void => {
-    // Read the store, not this render's copy: keys can arrive faster than renders.
+  const scroll = (command: 'page_up' | 'page_down' | 'line_up' | 'line_down' | 'top'): void => {
     const now = controller.getState();
-    const content = {
-      lines: now.lines,
-      pending:
-        now.outbox === state.outbox
-          ? pending
-          : now.outbox.map((item) => outgoingLine(item, now.me)),
-    };
+    const content = paneContent(now);
     const body = paneHeight - 1;
+    if (command === 'top') {
+      controller.dispatch({ type: 'scroll', anchor: scrollToTop(content, paneWidth, body) });
+      controller.requestOlder();
+      return;
+    }
     const page = command === 'page_up' || command === 'page_down';
     const amount = page ? Math.max(1, body - 1) : 1;
     if (command === 'page_up' || command === 'line_up') {
@@ -122,9 +144,39 @@ export function App(props: AppProps): React.JSX.Element {
       case 'cancel': {
         const cancelled = cancel(current);
         if (cancelled) return cancelled;
-        controller.dispatch({ type: 'scroll', anchor: null });
+        if (controller.getState().search !== undefined) controller.endSearch();
+        else controller.dispatch({ type: 'scroll', anchor: null });
         return current;
       }
+      case 'home':
+        // On an empty line Home jumps to the oldest line, as Ctrl+Home does.
+        if (current.draft.text !== '') return apply({ type: 'edit', op: 'line_start' });
+        scroll('top');
+        return current;
+      case 'top':
+        scroll('top');
+        return current;
+      case 'search_older':
+      case 'search_newer': {
+        const direction = command === 'search_older' ? 'older' : 'newer';
+        if (controller.searchAgain(direction)) return current;
+        // No search yet: search for what is typed, or offer the command.
+        const typed = current.draft.text.trim();
+        if (typed === '') return apply({ type: 'insert', text: '/search ' });
+        if (typed.startsWith('/')) return current;
+        return controller.search(typed, 'older') ? apply({ type: 'sent' }) : current;
+      }
+      case 'reconnect':
+        controller.reconnectNow();
+        return current;
+      case 'users_up':
+      case 'users_down':
+        controller.dispatch({
+          type: 'scroll_users',
+          by: command === 'users_up' ? -1 : 1,
+          max: userListMaxOffset(controller.getState().users.length, paneHeight - 1),
+        });
+        return current;
       case 'complete': {
         const now = controller.getState();
         return apply({ type: 'complete', users: now.users, me: now.me });
@@ -148,6 +200,10 @@ export function App(props: AppProps): React.JSX.Element {
   };
 
   const pressKeys = (keys: readonly KeyPress[]): void => {
+    // Keys that reach the chat's input while a prompt is taking over (a password typed at that
+    // moment) must not become a message.
+    const now = controller.getState();
+    if (now.me === '' || now.nameError !== undefined || now.conn.state === 'waiting') return;
     const current = applyKeys(input.current, keys, run);
     if (current !== input.current) {
       input.current = current;
@@ -163,6 +219,32 @@ export function App(props: AppProps): React.JSX.Element {
   useEffect(() => {
     controller.start();
   }, [controller]);
+
+  if (state.conn.state === 'waiting' && state.conn.for === 'password') {
+    return (
+      <Box flexDirection="column" width={columns} height={rows}>
+        <StatusBar
+          address={state.address}
+          me={state.me}
+          conn={state.conn}
+          userCount={0}
+          width={columns}
+        />
+        <PasswordPrompt
+          width={columns}
+          height={rows - 1}
+          reason={
+            state.conn.reason === 'missing' || state.conn.reason === 'checking'
+              ? state.conn.reason
+              : 'wrong'
+          }
+          address={state.address}
+          onSubmit={(password) => controller.setPassword(password)}
+          onQuit={() => void controller.quit()}
+        />
+      </Box>
+    );
+  }
 
   if (state.me === '' || state.nameError !== undefined) {
     return (
@@ -196,6 +278,7 @@ export function App(props: AppProps): React.JSX.Element {
         scrolled={state.scroll !== null}
         newCount={state.newCount}
         loadingHistory={state.history.loading}
+        lagMs={state.lagMs}
         width={columns}
       />
       <Box flexDirection="row" height={paneHeight} flexShrink={0}>
@@ -204,13 +287,20 @@ export function App(props: AppProps): React.JSX.Element {
           pending={pending}
           scroll={state.scroll}
           newCount={state.newCount}
-          historyMore={state.history.more}
-          loadingHistory={state.history.loading}
+          {...paneProps(state)}
           width={paneWidth}
           height={paneHeight}
         />
         {showUsers && (
-          <UserList users={state.users} me={state.me} width={USER_LIST_WIDTH} height={paneHeight} />
+          <UserList
+            users={state.users}
+            me={state.me}
+            colours={state.colours}
+            total={state.usersTotal}
+            offset={state.userOffset}
+            width={USER_LIST_WIDTH}
+            height={paneHeight}
+          />
         )}
       </Box>
       <InputLine

@@ -122,8 +122,11 @@ describe('ChatController', () => {
     const { controller, transport } = fakeSession();
     controller.start();
     online(transport);
-    expect(controller.submit('/nick bad name!')).toBe(true);
+    // The whole argument is the name, refused as the name prompt refuses it.
+    expect(controller.submit('/nick bad name')).toBe(false);
+    expect(controller.getState().lines.at(-1)?.text).toMatch(/^cannot use that name: /);
     expect(controller.submit('/nick b@d')).toBe(false);
+    expect(transport.sentOf('nick')).toEqual([]);
     expect(controller.submit('/msg bob')).toBe(false);
     expect(controller.getState().lines.at(-1)?.text).toBe('usage: /msg NAME TEXT');
   });
@@ -160,13 +163,143 @@ describe('ChatController', () => {
     expect(transport.sentOf('hello').map((h) => h.name)).toEqual(['ann', 'ann2']);
   });
 
-  it('stops retrying when another connection took over our name', () => {
+  it('stops retrying when another connection took over our name, until /reconnect', () => {
     const { controller, transport } = fakeSession();
     controller.start();
     online(transport);
     transport.receive({ type: 'error', code: 'replaced', message: 'replaced', fatal: true });
-    expect(transport.stopped).toBe(true);
+    expect(transport.held).toBe(true);
     expect(controller.getState().conn).toEqual({ state: 'stopped', reason: 'replaced' });
+    expect(controller.submit('/reconnect')).toBe(true);
+    expect(transport.held).toBe(false);
+    expect(transport.reconnects).toBe(1);
+  });
+
+  it('asks for a password when the server wants one, telling missing from wrong', () => {
+    const { controller, transport } = fakeSession();
+    controller.start();
+    transport.connect();
+    transport.receive({
+      type: 'error',
+      code: 'auth_failed',
+      message: 'wrong password',
+      fatal: true,
+    });
+    expect(transport.held).toBe(true);
+    expect(controller.getState().conn).toEqual({
+      state: 'waiting',
+      for: 'password',
+      reason: 'missing',
+    });
+    // The socket closing behind it does not replace the question.
+    transport.drop();
+    expect(controller.getState().conn.state).toBe('waiting');
+
+    controller.setPassword('guess');
+    expect(transport.reconnects).toBe(1);
+    transport.connect();
+    expect(transport.sentOf('hello').at(-1)).toMatchObject({ password: 'guess' });
+    transport.receive({
+      type: 'error',
+      code: 'auth_failed',
+      message: 'wrong password',
+      fatal: true,
+    });
+    expect(controller.getState().conn).toEqual({
+      state: 'waiting',
+      for: 'password',
+      reason: 'wrong',
+    });
+
+    controller.setPassword('right');
+    transport.connect();
+    transport.receive(welcome(), { type: 'history_end', more: false });
+    expect(transport.sentOf('hello').at(-1)).toMatchObject({ password: 'right' });
+    expect(controller.getState().conn).toEqual({ state: 'online' });
+  });
+
+  it('says honestly that it waits for another name after "name taken"', () => {
+    const { controller, transport } = fakeSession();
+    controller.start();
+    transport.connect();
+    transport.receive({ type: 'error', code: 'name_taken', message: 'ann is taken' });
+    expect(controller.getState().conn).toEqual({
+      state: 'waiting',
+      for: 'name',
+      reason: 'ann is taken',
+    });
+    controller.setName('ann2');
+    expect(controller.getState().conn.state).toBe('connecting');
+  });
+
+  it('counts the reconnect down once a second and retries at once on /reconnect', () => {
+    vi.useFakeTimers();
+    let now = 1_000_000;
+    const { controller, transport } = fakeSession({ now: () => now });
+    controller.start();
+    online(transport);
+    transport.drop({ state: 'offline', reason: 'connection reset', attempt: 3, retryInMs: 4_000 });
+    const retry = (): number | undefined => {
+      const conn = controller.getState().conn;
+      return conn.state === 'offline' ? conn.retryInMs : undefined;
+    };
+    expect(retry()).toBe(4_000);
+    now += 1_000;
+    vi.advanceTimersByTime(1_000);
+    expect(retry()).toBe(3_000);
+    now += 1_000;
+    vi.advanceTimersByTime(1_000);
+    expect(retry()).toBe(2_000);
+    controller.submit('/reconnect');
+    expect(transport.reconnects).toBe(1);
+  });
+
+  it('shows lag reported by the connection', () => {
+    const { controller, transport } = fakeSession();
+    controller.start();
+    online(transport);
+    transport.handlers.onLag?.(12_000);
+    expect(controller.getState().lagMs).toBe(12_000);
+    transport.handlers.onLag?.(undefined);
+    expect(controller.getState().lagMs).toBeUndefined();
+  });
+
+  it('sets the bell with /bell and refuses an unknown mode', () => {
+    const { controller, transport } = fakeSession();
+    controller.start();
+    online(transport);
+    expect(controller.getState().bell).toBe('mentions');
+    expect(controller.submit('/bell all')).toBe(true);
+    expect(controller.getState().bell).toBe('all');
+    expect(controller.submit('/bell loud')).toBe(false);
+    expect(controller.getState().bell).toBe('all');
+    expect(controller.submit('/bell')).toBe(true);
+    expect(controller.getState().lines.at(-1)?.text).toMatch(/^bell: all/);
+  });
+
+  it('steps through search matches, older then newer, and ends the search', () => {
+    const { controller, transport } = fakeSession();
+    controller.start();
+    online(transport);
+    transport.receive(
+      msg(1, 'bob', 'the build is red'),
+      msg(2, 'cy', 'lunch?'),
+      msg(3, 'bob', 'build green again'),
+      msg(4, 'cy', 'nice'),
+    );
+    expect(controller.submit('/search BUILD')).toBe(true);
+    expect(controller.getState().search).toMatchObject({ at: { seq: 3 }, index: 1, total: 2 });
+    expect(controller.getState().scroll).toMatchObject({ seq: 3 });
+    controller.searchAgain('older');
+    expect(controller.getState().search).toMatchObject({ at: { seq: 1 }, index: 2, total: 2 });
+    controller.searchAgain('older');
+    expect(controller.getState().search).toMatchObject({ at: { seq: 1 }, end: 'older' });
+    controller.searchAgain('newer');
+    expect(controller.getState().search).toMatchObject({ at: { seq: 3 }, index: 1 });
+    expect(controller.submit('/search nothing-like-it')).toBe(false);
+    controller.endSearch();
+    expect(controller.getState().search).toBeUndefined();
+    expect(controller.getState().scroll).toBeNull();
   });
 
   it('fetches older history once when asked at the top', () => {

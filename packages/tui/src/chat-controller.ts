@@ -12,8 +12,16 @@ import {
 import { errorPolicy } from './net/reconnect-policy.js';
 import type { Transport, TransportHandlers } from './net/connection.js';
 import { RatePacer } from './net/rate-pacer.js';
-import type { ChatAction, ChatState, ConnStatus, Outgoing } from './state/chat-reducer.js';
+import type {
+  BellMode,
+  ChatAction,
+  ChatState,
+  ConnStatus,
+  Outgoing,
+} from './state/chat-reducer.js';
 import { chatReducer, initialState, MAX_LINES } from './state/chat-reducer.js';
+import { LOCAL_HELP, parseLocalCommand } from './state/local-commands.js';
+import { findMatch, matchPosition } from './state/search.js';
 import { KEY_HELP } from './keys.js';
 
 /**
@@ -43,6 +51,8 @@ export interface ControllerOptions {
   /** Batching interval while the room is busy. Default BUSY_FLUSH_MS. */
   readonly busyFlushMs?: number;
   readonly showUsers?: boolean;
+  /** When the bell rings. Default 'mentions'. */
+  readonly bell?: BellMode;
 }
 
 type Listener = () => void;
@@ -78,7 +88,9 @@ export class ChatController {
   private resolveClosed!: () => void;
   /** Resolves once the user has left (`/quit`, `{quit}`, Ctrl+C) and the socket is closed. */
   readonly closed: Promise<void> = new Promise((resolve) => (this.resolveClosed = resolve));
-  private readonly password: string | undefined;
+  private password: string | undefined;
+  /** Re-draws the reconnect countdown once a second while offline. */
+  private countdown: NodeJS.Timeout | undefined;
 
   constructor(options: ControllerOptions) {
     this.now = options.now ?? Date.now;
@@ -94,11 +106,13 @@ export class ChatController {
       me: options.name,
       address: options.address,
       showUsers: options.showUsers,
+      bell: options.bell,
     });
     this.transport = options.makeTransport({
       onOpen: () => this.onOpen(),
       onFrame: (frame) => this.onFrame(frame),
       onStatus: (status) => this.onStatus(status),
+      onLag: (lagMs) => this.dispatch({ type: 'lag', lagMs }),
     });
   }
 
@@ -150,7 +164,27 @@ export class ChatController {
     return this.quitting;
   }
 
+  /** Connects again now instead of waiting for the next retry (`/reconnect`, Ctrl+T). */
+  reconnectNow(): void {
+    if (this.quitting || !this.started) return;
+    this.transport.reconnectNow();
+  }
+
+  /**
+   * The password the server asked for: connects again with it. The prompt stays up until the
+   * server answers (welcome or auth_failed), so keys typed meanwhile go nowhere else.
+   */
+  setPassword(password: string): void {
+    this.password = password;
+    this.dispatch({
+      type: 'status',
+      status: { state: 'waiting', for: 'password', reason: 'checking' },
+    });
+    this.transport.reconnectNow();
+  }
+
   private async leave(): Promise<void> {
+    this.stopCountdown();
     this.flush();
     if (this.pumpTimer) clearTimeout(this.pumpTimer);
     this.transport.send({ type: 'bye', reason: 'quit' });
@@ -184,7 +218,27 @@ export class ChatController {
       this.sendQueue = [];
     }
     this.flush();
-    this.dispatch({ type: 'status', status });
+    // While the password prompt is up, the socket's comings and goings are not news: `welcome`
+    // or `auth_failed` ends the wait.
+    if (this.state.conn.state === 'waiting' && this.state.conn.for === 'password') return;
+    this.dispatch({ type: 'status', status, ts: this.now() });
+    this.stopCountdown();
+    if (status.state === 'offline') this.startCountdown(status);
+  }
+
+  private startCountdown(status: Extract<ConnStatus, { state: 'offline' }>): void {
+    const retryAt = this.now() + status.retryInMs;
+    this.countdown = setInterval(() => {
+      const retryInMs = Math.max(0, retryAt - this.now());
+      this.dispatch({ type: 'status', status: { ...status, retryInMs }, ts: this.now() });
+      if (retryInMs === 0) this.stopCountdown();
+    }, 1_000);
+    this.countdown.unref();
+  }
+
+  private stopCountdown(): void {
+    if (this.countdown) clearInterval(this.countdown);
+    this.countdown = undefined;
   }
 
   private onFrame(frame: ServerFrame): void {
@@ -239,10 +293,25 @@ export class ChatController {
   /** Returns true when the error was fully handled here. */
   private handleError(frame: Extract<ServerFrame, { type: 'error' }>): boolean {
     const policy = errorPolicy(frame.code, this.registered);
+    if (frame.code === 'auth_failed') {
+      // We know whether we sent a password: none sent means the server wants one.
+      this.flush();
+      this.transport.hold();
+      const reason = this.password === undefined ? 'missing' : 'wrong';
+      this.password = undefined;
+      this.dispatch({ type: 'status', status: { state: 'waiting', for: 'password', reason } });
+      return true;
+    }
     if (policy === 'stop') {
       this.flush();
       this.dispatch({ type: 'server', frames: [frame], ts: this.now() });
-      void this.transport.stop(frame.message);
+      // Held, not stopped: /reconnect can still try again.
+      this.transport.hold();
+      this.dispatch({
+        type: 'status',
+        status: { state: 'stopped', reason: frame.message },
+        ts: this.now(),
+      });
       return true;
     }
     if (policy === 'rename') {
@@ -299,10 +368,29 @@ export class ChatController {
    * (it could not be sent as it is), true when it was taken.
    */
   submit(input: string): boolean {
-    const command = parseCommand(input);
     const ts = this.now();
     const local = (kind: 'info' | 'error', ...text: string[]): void =>
       this.dispatch({ type: 'local', kind, text, ts });
+    const own = parseLocalCommand(input);
+    if (own !== undefined) {
+      switch (own.kind) {
+        case 'bell':
+          if (own.mode !== undefined) this.dispatch({ type: 'bell', mode: own.mode });
+          local('info', `bell: ${own.mode ?? this.state.bell} (/bell off|mentions|all)`);
+          return true;
+        case 'reconnect':
+          this.reconnectNow();
+          return true;
+        case 'search':
+          return this.search(own.query, 'older');
+        case 'usage':
+          local('error', `usage: ${own.usage}`);
+          return false;
+        default:
+          return assertNever(own);
+      }
+    }
+    const command = parseCommand(input);
     switch (command.kind) {
       case 'empty':
         return true;
@@ -351,7 +439,7 @@ export class ChatController {
           command.offset === undefined ? { type: 'who' } : { type: 'who', offset: command.offset },
         );
       case 'help':
-        local('info', ...COMMAND_HELP, '/clear            clear the message pane', ...KEY_HELP);
+        local('info', ...COMMAND_HELP, ...LOCAL_HELP, ...KEY_HELP);
         return true;
       case 'clear':
         this.dispatch({ type: 'clear' });
@@ -389,6 +477,44 @@ export class ChatController {
     if (!this.registered || this.replaying) return; // sent after the next welcome's replay
     this.sendQueue.push(item);
     if (!this.pumpTimer) this.pump();
+  }
+
+  /**
+   * Finds `query` in the pane: a new query starts from the newest line, the same one steps to
+   * the next match `direction`. Returns false when nothing matches (the line stays typed).
+   */
+  search(query: string, direction: 'older' | 'newer'): boolean {
+    const { lines, search } = this.state;
+    const again = search !== undefined && search.query === query;
+    const match = findMatch(lines, query, again ? search.at : undefined, direction);
+    if (match === undefined) {
+      if (!again) {
+        this.dispatch({
+          type: 'local',
+          kind: 'error',
+          text: [`no match for "${query}"`],
+          ts: this.now(),
+        });
+        return false;
+      }
+      this.dispatch({ type: 'search', search: { ...search, end: direction } });
+      return true;
+    }
+    const at = { seq: match.seq, sub: match.sub };
+    this.dispatch({ type: 'search', search: { query, at, ...matchPosition(lines, query, at) } });
+    return true;
+  }
+
+  /** Steps the current search; false when there is none. */
+  searchAgain(direction: 'older' | 'newer'): boolean {
+    const search = this.state.search;
+    return search !== undefined && this.search(search.query, direction);
+  }
+
+  /** Ends the search and follows the newest line again. */
+  endSearch(): void {
+    this.dispatch({ type: 'search', search: undefined });
+    this.dispatch({ type: 'scroll', anchor: null });
   }
 
   /** Asks the server for older events when the user scrolls to the top. */

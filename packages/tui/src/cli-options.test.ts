@@ -21,6 +21,7 @@ describe('parseCliOptions', () => {
         showUsers: true,
         altScreen: true,
         tls: false,
+        bell: 'mentions',
       },
     });
   });
@@ -29,6 +30,15 @@ describe('parseCliOptions', () => {
     expect(parseCliOptions(flags({ tls: true }), [])).toMatchObject({
       ok: true,
       options: { tls: true },
+    });
+  });
+
+  it('takes --bell off|mentions|all and refuses anything else', () => {
+    expect(parseCliOptions(flags({ bell: 'off' }), [])).toMatchObject({ options: { bell: 'off' } });
+    expect(parseCliOptions(flags({ bell: 'ALL' }), [])).toMatchObject({ options: { bell: 'all' } });
+    expect(parseCliOptions(flags({ bell: 'loud' }), [])).toMatchObject({
+      ok: false,
+      message: expect.stringContaining('--bell'),
     });
   });
 

@@ -1,4 +1,6 @@
 import { DEFAULT_PORT, validateName } from '@ciao/protocol';
+import type { BellMode } from './state/chat-reducer.js';
+import { BELL_MODES } from './state/chat-reducer.js';
 
 /** What the client's command line asks for, checked. */
 export interface CliOptions {
@@ -11,6 +13,7 @@ export interface CliOptions {
   readonly altScreen: boolean;
   /** Connect over TLS (trust on first use). */
   readonly tls: boolean;
+  readonly bell: BellMode;
 }
 
 /** The flags as meow hands them over. */
@@ -22,6 +25,8 @@ export interface RawCliFlags {
   readonly users: boolean;
   readonly altScreen: boolean;
   readonly tls?: boolean;
+  /** Default 'mentions'. */
+  readonly bell?: string;
 }
 
 export type CliParse =
@@ -62,6 +67,8 @@ export function parseCliOptions(flags: RawCliFlags, input: readonly string[]): C
     if (!checked.ok) return fail(`cannot use the name "${name}": ${checked.reason}`);
     name = checked.name;
   }
+  const bell = BELL_MODES.find((mode) => mode === (flags.bell ?? 'mentions').toLowerCase());
+  if (bell === undefined) return fail(`--bell must be off, mentions or all, not "${flags.bell}"`);
   return {
     ok: true,
     options: {
@@ -72,6 +79,7 @@ export function parseCliOptions(flags: RawCliFlags, input: readonly string[]): C
       showUsers: flags.users,
       altScreen: flags.altScreen,
       tls: flags.tls === true,
+      bell,
     },
   };
 }

@@ -17,6 +17,9 @@ const cli = meow(
     --password PW   the server's password, if it has one
     --tls           connect over TLS; a certificate no trusted CA signed is shown
                     and, once you accept it, pinned in ~/.config/ciao/known_servers
+    --password PW   the server's password, if it has one (asked for when missing)
+    --bell MODE     when the bell rings: off, mentions (default; private messages
+                    count as mentions) or all; /bell changes it
     --no-users      start with the user list hidden (Ctrl+N toggles it)
     --no-alt-screen draw in the normal screen instead of the alternate one
     --help, -h      this help
@@ -24,10 +27,12 @@ const cli = meow(
   Keys
     Enter send · Alt+Enter new line · Up/Down input history · PgUp/PgDn, Shift+Up/Down scroll
     End newest · Tab complete names and /commands · Ctrl+N user list · Ctrl+L redraw
-    Ctrl+C or /quit leave · a paste becomes one draft (Enter sends it as one message, Esc cancels)
+    Ctrl+Home oldest · Ctrl+R/Ctrl+S search older/newer · Ctrl+T reconnect now
+    Ctrl+Up/Down scroll the user list · Ctrl+C or /quit leave
+    a paste becomes one draft (Enter sends it as one message, Esc cancels)
 
   Environment
-    NO_COLOR=1          no colours
+    NO_COLOR=1          no colours (bold, reverse and dim still mark mentions)
     CIAO_DEBUG_LOG=FILE append debug lines (e.g. frames the client dropped) to FILE
 `,
   {
@@ -42,6 +47,7 @@ const cli = meow(
       name: { type: 'string', shortFlag: 'n', default: '' },
       password: { type: 'string' },
       tls: { type: 'boolean', default: false },
+      bell: { type: 'string', default: 'mentions' },
       users: { type: 'boolean', default: true },
       altScreen: { type: 'boolean', default: true },
     },
@@ -56,6 +62,7 @@ const unknown = unknownFlag(cli.flags, [
   'name',
   'password',
   'tls',
+  'bell',
   'users',
   'altScreen',
 ]);

@@ -21,7 +21,16 @@ export type AppCommand =
   | 'page_up'
   | 'page_down'
   | 'line_up'
-  | 'line_down';
+  | 'line_down'
+  /** The oldest line kept. */
+  | 'top'
+  /** Home: the start of the line being typed, or the oldest line when nothing is typed. */
+  | 'home'
+  | 'search_older'
+  | 'search_newer'
+  | 'reconnect'
+  | 'users_up'
+  | 'users_down';
 
 export type KeyCommand = AppCommand | EditOp;
 
@@ -56,6 +65,14 @@ export const KEY_BINDINGS: readonly (readonly [KeyCommand, readonly KeySpec[]])[
   ['quit', [{ char: 'c', ctrl: true }]],
   ['toggle_users', [{ char: 'n', ctrl: true }]],
   ['redraw', [{ char: 'l', ctrl: true }]],
+  // As readline: Ctrl+R searches back, Ctrl+S forward (raw mode leaves Ctrl+S to us).
+  ['search_older', [{ char: 'r', ctrl: true }]],
+  ['search_newer', [{ char: 's', ctrl: true }]],
+  ['reconnect', [{ char: 't', ctrl: true }]],
+  ['users_up', [{ key: 'up', ctrl: true }]],
+  ['users_down', [{ key: 'down', ctrl: true }]],
+  ['top', [{ key: 'home', ctrl: true }]],
+  ['home', [{ key: 'home' }]],
   ['submit', [{ key: 'return' }]],
   // Alt+Enter works in every terminal; Shift+Enter only where the terminal reports it (kitty
   // protocol, xterm's modifyOtherKeys); Ctrl+J is a line feed.
@@ -93,9 +110,9 @@ export const KEY_BINDINGS: readonly (readonly [KeyCommand, readonly KeySpec[]])[
       { char: 'f', meta: true },
     ],
   ],
-  ['line_start', [{ key: 'home' }, { char: 'a', ctrl: true }]],
+  ['line_start', [{ char: 'a', ctrl: true }]],
   ['line_end', [{ char: 'e', ctrl: true }]],
-  ['end', [{ key: 'end' }]],
+  ['end', [{ key: 'end' }, { key: 'end', ctrl: true }]],
   ['backspace', [{ key: 'backspace' }]],
   ['delete', [{ key: 'delete' }, { char: 'd', ctrl: true }]],
   ['kill_line_start', [{ char: 'u', ctrl: true }]],
@@ -162,7 +179,9 @@ export function keyHint(columns: number): string {
 /** Key lines of `/help`. */
 export const KEY_HELP: readonly string[] = [
   'Keys: Enter sends · Alt+Enter (or Shift+Enter, Ctrl+J) starts a new line · Up/Down browse',
-  '      what you typed · PgUp/PgDn or Shift+Up/Down scroll · End or Esc jumps to the newest',
+  '      what you typed · PgUp/PgDn or Shift+Up/Down scroll · End or Esc jumps to the newest,',
+  '      Ctrl+Home (Home on an empty line) to the oldest · Ctrl+R / Ctrl+S: older / newer match',
+  '      of a search (/search TEXT starts one) · Ctrl+T reconnects now · Ctrl+Up/Down scroll users',
   '      Tab completes a name or /command · Ctrl+N shows/hides the user list · Ctrl+L redraws',
   '      Editing: Ctrl+A/E line start/end · Alt+B/F or Ctrl+Left/Right by word · Ctrl+D or',
   '      Delete forward · Ctrl+W/U/K delete word/to start/to end · Ctrl+C leaves',

@@ -8,6 +8,7 @@ import { ChatController } from './chat-controller.js';
 import { BRACKETED_PASTE_OFF, BRACKETED_PASTE_ON } from './input/paste-filter.js';
 import { Connection } from './net/connection.js';
 import type { ConnectionOptions } from './net/connection.js';
+import { ColourContext, noColourRequested } from './hooks/use-colour.js';
 
 /** The checked command line (cli-options.ts), and with `--tls` the certificate check. */
 export type TuiOptions = CliOptions & {
@@ -48,6 +49,7 @@ export async function runTui(options: TuiOptions): Promise<number> {
     password: options.password,
     showUsers: options.showUsers,
     makeTransport: (handlers) => new Connection({ host, port, tls }, handlers),
+    bell: options.bell,
   });
 
   process.on('exit', restoreScreen);
@@ -55,15 +57,20 @@ export async function runTui(options: TuiOptions): Promise<number> {
     void controller.quit();
   };
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, onSignal);
-  const instance: Instance = render(<App controller={controller} />, {
-    exitOnCtrlC: false,
-    patchConsole: true,
-    // The room's redraws are already batched (FLUSH_MS); a key press must not wait behind them
-    // for a 30 fps slot.
-    maxFps: 60,
-    // Ink 6.8's incremental mode leaves stale rows behind in a full-screen layout.
-    incrementalRendering: false,
-  });
+  const instance: Instance = render(
+    <ColourContext.Provider value={!noColourRequested(process.env)}>
+      <App controller={controller} />
+    </ColourContext.Provider>,
+    {
+      exitOnCtrlC: false,
+      patchConsole: true,
+      // The room's redraws are already batched (FLUSH_MS); a key press must not wait behind them
+      // for a 30 fps slot.
+      maxFps: 60,
+      // Ink 6.8's incremental mode leaves stale rows behind in a full-screen layout.
+      incrementalRendering: false,
+    },
+  );
   const failed = new Promise<number>((resolve) => {
     process.once('uncaughtException', (error) => {
       instance.unmount();

@@ -10,6 +10,7 @@ import type { DraftRow } from '../input/draft-layout.js';
 import { cursorRow, draftRows, scrollTop } from '../input/draft-layout.js';
 import { draftStatus } from '../input/input-state.js';
 import { usePastes } from '../hooks/use-pastes.js';
+import { useColour } from '../hooks/use-colour.js';
 
 export interface InputLineProps {
   readonly draft: Draft;
@@ -115,19 +116,20 @@ export function InputLine(props: InputLineProps): React.JSX.Element {
   };
   const placeholder = props.placeholder ?? '';
   const line = status(props);
+  const c = useColour();
   usePastes(focus ? props.onPaste : undefined);
 
   const render = (): React.JSX.Element => (
     <Box flexDirection="column">
       {shown.map((row, index) => (
         <Box key={top.current + index}>
-          <Text bold color="cyan">
+          <Text bold color={c('cyan')}>
             {gutter(index)}{' '}
           </Text>
           {draft.text === '' && placeholder !== '' ? (
             <Text wrap="truncate-end">
               <Text inverse={focus}>{placeholder[0]}</Text>
-              <Text color="gray">{placeholder.slice(1)}</Text>
+              <Text color={c('gray')}>{placeholder.slice(1)}</Text>
             </Text>
           ) : (
             <RowText
@@ -150,7 +152,7 @@ export function InputLine(props: InputLineProps): React.JSX.Element {
         render={render}
         onChange={ignore}
       />
-      <Text color={line.color} dimColor={line.dim} wrap="truncate-end">
+      <Text color={c(line.color)} dimColor={line.dim} wrap="truncate-end">
         {line.text === '' ? ' ' : line.text}
       </Text>
     </Box>

@@ -5,7 +5,10 @@ import stringWidth from 'string-width';
 import { outgoingLine } from '../state/chat-reducer.js';
 import { dm, join, leave, msg, nick, T0 } from '../test/frames.js';
 import { plain, render, stateFrom } from '../test/render.js';
-import { MessagePane } from './MessagePane.js';
+import { BEGINNING, MessagePane } from './MessagePane.js';
+import { ColourContext } from '../hooks/use-colour.js';
+import { dayOf } from '../layout/line-rows.js';
+import { MENTION_COLOUR } from '../state/nick-colours.js';
 
 describe('MessagePane', () => {
   it('shows each kind of event', () => {
@@ -151,5 +154,89 @@ describe('MessagePane', () => {
     const { lastFrame } = render(<MessagePane lines={state.lines} width={60} height={1} />);
     expect(plain(lastFrame())).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f-\x9f]/);
     expect(plain(lastFrame())).toContain('clear screen  bell  c1');
+  });
+
+  it('styles a mention as no name is styled: reversed name, bold text in the mention colour', () => {
+    const state = stateFrom([msg(1, 'bob', 'ann: lunch?'), msg(2, 'cy', 'plain line')]);
+    const { lastFrame } = render(<MessagePane lines={state.lines} width={40} height={2} />);
+    const [mention, other] = lastFrame()!.split('\n');
+    // Reverse video (SGR 7) and bright yellow (SGR 93) appear on the mention only.
+    expect(mention).toContain('\x1b[7m');
+    expect(mention).toContain('\x1b[93m');
+    expect(other).not.toContain('\x1b[7m');
+    expect(other).not.toContain('\x1b[93m');
+    expect(MENTION_COLOUR).toBe('yellowBright');
+  });
+
+  it('draws no colour under NO_COLOR, but still marks a mention', () => {
+    const state = stateFrom([msg(1, 'bob', 'ann: lunch?'), msg(2, 'cy', 'hi')]);
+    const { lastFrame } = render(
+      <ColourContext.Provider value={false}>
+        <MessagePane lines={state.lines} width={40} height={2} />
+      </ColourContext.Provider>,
+    );
+    const frame = lastFrame()!;
+    // No foreground colour codes (30-37, 90-97, 38;5;n), but reverse and bold remain.
+    expect(frame).not.toMatch(/\x1b\[(3[0-8]|9[0-7])[;m]/);
+    expect(frame).toContain('\x1b[7m');
+    expect(frame).toContain('\x1b[1m');
+  });
+
+  it('says where kept history begins once nothing older can be fetched', () => {
+    const state = stateFrom([msg(1, 'bob', 'hi')]);
+    const { lastFrame, rerender } = render(
+      <MessagePane lines={state.lines} historyMore width={40} height={3} />,
+    );
+    expect(plain(lastFrame())).not.toContain(BEGINNING);
+    rerender(<MessagePane lines={state.lines} width={40} height={3} />);
+    expect(plain(lastFrame())).toContain(BEGINNING);
+  });
+
+  it('puts a day-change row between days and dates history older than today', () => {
+    const DAY = 86_400_000;
+    const state = stateFrom([msg(1, 'bob', 'yesterday'), msg(2, 'bob', 'today')]);
+    const lines = [{ ...state.lines[0]!, ts: T0 - DAY }, state.lines[1]!];
+    const { lastFrame } = render(
+      <MessagePane lines={lines} today={dayOf(T0)} width={50} height={5} />,
+    );
+    expect(lastFrame()).toMatchSnapshot();
+    const rows = plain(lastFrame())
+      .split('\n')
+      .map((r) => r.trim());
+    expect(rows.slice(-4)).toEqual([
+      '── Thursday 1 January 2026 ──',
+      '14:03 <bob> yesterday',
+      '── Friday 2 January 2026 ──',
+      '14:03 <bob> today',
+    ]);
+  });
+
+  it('shows a search: highlighted matches and where it stands on the last row', () => {
+    const state = stateFrom([msg(1, 'bob', 'the build is red'), msg(2, 'cy', 'build green')]);
+    const search = { query: 'build', at: { seq: 1, sub: 0 }, index: 2, total: 2 };
+    const { lastFrame } = render(
+      <MessagePane
+        lines={state.lines}
+        search={search}
+        scroll={{ seq: 1, sub: 0 }}
+        width={70}
+        height={3}
+      />,
+    );
+    expect(lastFrame()).toMatchSnapshot();
+    expect(plain(lastFrame()).split('\n').at(-1)).toContain('"build": match 2 of 2');
+    expect(lastFrame()).toContain('\x1b[7m');
+  });
+
+  it('shows folded joins and leaves as one line', () => {
+    const state = stateFrom([
+      msg(1, 'bob', 'hi'),
+      ...Array.from({ length: 14 }, (_, i) => join(2 + i, `user${i}`)),
+      leave(16, 'bob'),
+    ]);
+    const { lastFrame } = render(<MessagePane lines={state.lines} width={70} height={2} />);
+    expect(plain(lastFrame()).split('\n').at(-1)?.trimEnd()).toBe(
+      '14:03 → user0, user1 and 12 others joined · ← bob left',
+    );
   });
 });

@@ -5,11 +5,12 @@ import { Box, Text } from 'ink';
 import { validateName } from '@ciao/protocol';
 import { draftOf } from '../input/editor.js';
 import type { InputState } from '../input/input-state.js';
-import { applyKeys } from '../input/apply-keys.js';
 import { EMPTY_INPUT } from '../input/input-state.js';
 import type { KeyPress } from '../input/parse-keys.js';
 import { parseKeys } from '../input/parse-keys.js';
 import { InputLine } from './InputLine.js';
+import { useColour } from '../hooks/use-colour.js';
+import { applyKeys, inputOnly } from '../input/apply-keys.js';
 
 export interface NamePromptProps {
   readonly onSubmit: (name: string) => void;
@@ -29,6 +30,7 @@ export function NamePrompt(props: NamePromptProps): React.JSX.Element {
   const [shown, setShown] = useState(input.current);
   const [error, setError] = useState<string | undefined>(undefined);
   const message = error ?? props.error;
+  const c = useColour();
 
   const pressKeys = (keys: readonly KeyPress[]): void => {
     const current = applyKeys(input.current, keys, (state, command) => {
@@ -38,8 +40,9 @@ export function NamePrompt(props: NamePromptProps): React.JSX.Element {
         if (checked.ok) props.onSubmit(checked.name);
         setError(checked.ok ? undefined : checked.reason);
       }
-      // The app's other commands (scrolling, history, completion) mean nothing here.
-      return state;
+      // Home moves the cursor; the app's other commands (scrolling, history, completion)
+      // mean nothing here.
+      return command === 'home' ? inputOnly(state, command) : state;
     });
     if (current.draft.text !== input.current.draft.text) setError(undefined);
     input.current = current;
@@ -76,7 +79,7 @@ export function NamePrompt(props: NamePromptProps): React.JSX.Element {
         />
       </Box>
       {message !== undefined && (
-        <Text color="red" wrap="wrap">
+        <Text color={c('red')} wrap="wrap">
           ✗ {message}
         </Text>
       )}

@@ -16,7 +16,10 @@ const states: Record<string, ConnStatus> = {
     attempt: 2,
     retryInMs: 1800,
   },
-  stopped: { state: 'stopped', reason: 'wrong password' },
+  stopped: { state: 'stopped', reason: 'replaced by another connection' },
+  'name refused': { state: 'waiting', for: 'name', reason: 'ann is taken' },
+  'password missing': { state: 'waiting', for: 'password', reason: 'missing' },
+  'password wrong': { state: 'waiting', for: 'password', reason: 'wrong' },
 };
 
 describe('StatusBar', () => {
@@ -58,5 +61,44 @@ describe('StatusBar', () => {
     );
     expect(lastFrame()!.split('\n')).toHaveLength(1);
     expect(lastFrame()).toMatchSnapshot();
+  });
+
+  it('shows lag once a pong is late, then "not responding"', () => {
+    const bar = (lagMs?: number): string =>
+      plain(
+        render(
+          <StatusBar
+            address="h:1"
+            me="ann"
+            conn={{ state: 'online' }}
+            lagMs={lagMs}
+            userCount={3}
+            width={100}
+          />,
+        ).lastFrame(),
+      );
+    expect(bar()).toContain('● online │ 3 users');
+    expect(bar(12_000)).toContain('● online · lag 12s');
+    expect(bar(15_000)).toContain('not responding (15s)');
+    expect(bar(15_000)).not.toContain('lag');
+  });
+
+  it('counts the reconnect down in whole seconds', () => {
+    const bar = (retryInMs: number): string =>
+      plain(
+        render(
+          <StatusBar
+            address="h:1"
+            me="ann"
+            conn={{ state: 'offline', reason: 'refused', attempt: 4, retryInMs }}
+            userCount={0}
+            width={100}
+          />,
+        ).lastFrame(),
+      );
+    expect(bar(4_000)).toContain('retry in 4s');
+    expect(bar(3_200)).toContain('retry in 4s');
+    expect(bar(3_000)).toContain('retry in 3s');
+    expect(bar(0)).toContain('retry in 0s');
   });
 });

@@ -2,6 +2,8 @@
 /** @jsxImportSource react */
 import { Box, Text } from 'ink';
 import type { ConnStatus } from '../state/chat-reducer.js';
+import { NOT_RESPONDING_MS } from '../net/liveness.js';
+import { useColour } from '../hooks/use-colour.js';
 
 export interface StatusBarProps {
   /** `host:port`. */
@@ -17,11 +19,13 @@ export interface StatusBarProps {
   readonly newCount?: number;
   /** Older history is being fetched. Default false. */
   readonly loadingHistory?: boolean;
+  /** How late the answer to our ping is; undefined when it is not late. Default undefined. */
+  readonly lagMs?: number;
   readonly width: number;
 }
 
 /** What the connection is doing, in words, with its colour. */
-export function describeConn(conn: ConnStatus): { text: string; color: string } {
+export function describeConn(conn: ConnStatus, lagMs?: number): { text: string; color: string } {
   switch (conn.state) {
     case 'idle':
       return { text: '○ not connected yet', color: 'gray' };
@@ -31,27 +35,41 @@ export function describeConn(conn: ConnStatus): { text: string; color: string } 
         color: 'yellow',
       };
     case 'online':
+      if (lagMs !== undefined && lagMs >= NOT_RESPONDING_MS)
+        return {
+          text: `◌ not responding (${Math.round(lagMs / 1000)}s) · ^T reconnects`,
+          color: 'red',
+        };
+      if (lagMs !== undefined)
+        return { text: `● online · lag ${Math.round(lagMs / 1000)}s`, color: 'yellow' };
       return { text: '● online', color: 'green' };
     case 'offline':
       // The retry time first: a narrow bar truncates the reason, not the countdown.
       return {
-        text: `○ offline, retry in ${Math.max(1, Math.round(conn.retryInMs / 1000))}s: ${conn.reason}`,
+        text: `○ offline, retry in ${Math.ceil(conn.retryInMs / 1000)}s (^T now): ${conn.reason}`,
         color: 'red',
       };
     case 'stopped':
-      return { text: `✗ disconnected: ${conn.reason}`, color: 'red' };
+      return { text: `✗ disconnected: ${conn.reason} · /reconnect tries again`, color: 'red' };
+    case 'waiting':
+      if (conn.for === 'name') return { text: '○ name refused: choose another', color: 'yellow' };
+      if (conn.reason === 'checking') return { text: '◌ checking the password…', color: 'yellow' };
+      return conn.reason === 'missing'
+        ? { text: '○ the server wants a password', color: 'yellow' }
+        : { text: '✗ wrong password: try again', color: 'red' };
   }
 }
 
 /** The top row: server, name, connection state, users online, scroll marker. */
 export function StatusBar(props: StatusBarProps): React.JSX.Element {
-  const conn = describeConn(props.conn);
+  const conn = describeConn(props.conn, props.lagMs);
+  const c = useColour();
   const scrolled = props.scrolled ?? false;
   const newCount = props.newCount ?? 0;
   return (
     <Box width={props.width} height={1} overflow="hidden">
       <Text wrap="truncate-end">
-        <Text bold color="cyan">
+        <Text bold color={c('cyan')}>
           ciao
         </Text>
         {/* Narrow terminals keep the state and the scroll marker rather than the address. */}
@@ -68,7 +86,7 @@ export function StatusBar(props: StatusBarProps): React.JSX.Element {
           </>
         )}
         <Text dimColor> │ </Text>
-        <Text color={conn.color}>{conn.text}</Text>
+        <Text color={c(conn.color)}>{conn.text}</Text>
         {props.conn.state === 'online' && (
           <>
             <Text dimColor> │ </Text>
@@ -81,7 +99,7 @@ export function StatusBar(props: StatusBarProps): React.JSX.Element {
         {scrolled && (
           <>
             <Text dimColor> │ </Text>
-            <Text inverse color="yellow">
+            <Text inverse color={c('yellow')}>
               {newCount > 0 ? ` ↓ ${newCount} new ` : ' ↑ scrolled '}
             </Text>
           </>

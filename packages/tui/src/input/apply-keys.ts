@@ -10,7 +10,8 @@ export type CommandRunner = (state: InputState, command: AppCommand) => InputSta
 
 /**
  * The commands the input carries out without the app: a new line, Up/Down (lines of the draft,
- * then the history), Esc (leave the confirmation or take back a paste). Others change nothing.
+ * then the history), Esc (leave the confirmation or take back a paste), Home (start of the
+ * line). Others change nothing.
  */
 export const inputOnly: CommandRunner = (state, command) => {
   switch (command) {
@@ -20,6 +21,9 @@ export const inputOnly: CommandRunner = (state, command) => {
       return inputReducer(state, { type: command });
     case 'cancel':
       return cancel(state) ?? state;
+    // Home is the app's on an empty line (the oldest message); in a line, the start of it.
+    case 'home':
+      return inputReducer(state, { type: 'edit', op: 'line_start' });
     default:
       return state;
   }

@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ServerFrame } from '@ciao/protocol';
 import type { ConnStatus } from '../state/chat-reducer.js';
 import { waitFor } from '../test/wait-for.js';
+import type { ConnectionOptions } from './connection.js';
 import { Connection } from './connection.js';
 
 const servers: net.Server[] = [];
@@ -22,20 +23,22 @@ async function tcpServer(onSocket: (socket: net.Socket, n: number) => void): Pro
   return (server.address() as net.AddressInfo).port;
 }
 
-function connect(port: number) {
+function connect(port: number, options: Partial<ConnectionOptions> = {}) {
   const frames: ServerFrame[] = [];
   const statuses: ConnStatus[] = [];
+  const lags: (number | undefined)[] = [];
   let opens = 0;
   const conn = new Connection(
-    { host: '127.0.0.1', port, random: () => 0 },
+    { host: '127.0.0.1', port, random: () => 0, ...options },
     {
       onOpen: () => opens++,
       onFrame: (frame) => frames.push(frame),
       onStatus: (status) => statuses.push(status),
+      onLag: (lagMs) => lags.push(lagMs),
     },
   );
   conn.start();
-  return { conn, frames, statuses, opens: () => opens };
+  return { conn, frames, statuses, lags, opens: () => opens };
 }
 
 describe('Connection', () => {
@@ -94,6 +97,58 @@ describe('Connection', () => {
     await waitFor(() => opens() === 1);
     expect(conn.send({ type: 'who' })).toBe(true);
     await waitFor(() => received.join('') === '{"type":"who"}\n');
+    await conn.stop('done');
+  });
+
+  it('pings a quiet server, reports lag while the pong is late, and forgets it on an answer', async () => {
+    const pings: string[] = [];
+    let answer: (() => void) | undefined;
+    const port = await tcpServer((socket) =>
+      socket.on('data', (d) => {
+        pings.push(d.toString());
+        answer = () => socket.write('{"type":"pong"}\n');
+      }),
+    );
+    const { conn, lags } = connect(port, {
+      liveness: { pingAfterMs: 50, lagAfterMs: 1_000, dropAfterMs: 60_000 },
+      livenessTickMs: 20,
+    });
+    await waitFor(() => pings.length === 1);
+    expect(JSON.parse(pings[0]!)).toMatchObject({ type: 'ping' });
+    await waitFor(() => lags.some((lag) => lag !== undefined && lag >= 1_000), 5_000);
+    answer!();
+    await waitFor(() => lags.at(-1) === undefined);
+    await conn.stop('done');
+  });
+
+  it('reconnects at once on reconnectNow, and not at all while held', async () => {
+    let sockets = 0;
+    const port = await tcpServer(() => sockets++);
+    const { conn, opens, statuses } = connect(port);
+    await waitFor(() => opens() === 1);
+    conn.hold();
+    conn.reconnectNow();
+    await waitFor(() => opens() === 2);
+    expect(sockets).toBe(2);
+    // The socket it replaced closing is not a drop to retry after.
+    expect(statuses.some((s) => s.state === 'offline')).toBe(false);
+    await conn.stop('done');
+  });
+
+  it('does not retry a held connection when its socket closes', async () => {
+    const port = await tcpServer((socket) => socket.destroy());
+    let closed = false;
+    const { conn, statuses } = connect(port, {
+      connect: (host, p) => {
+        const socket = net.connect({ host, port: p });
+        // Registered after the connection's own listener, so it runs after it.
+        process.nextTick(() => socket.on('close', () => (closed = true)));
+        return socket;
+      },
+    });
+    conn.hold();
+    await waitFor(() => closed);
+    expect(statuses.map((s) => s.state)).toEqual(['connecting']);
     await conn.stop('done');
   });
 });

@@ -4,6 +4,8 @@ import type { ClientFrame, ServerFrame } from '@ciao/protocol';
 import { encodeFrameString, FrameDecoder, LIMITS, validateServerFrame } from '@ciao/protocol';
 import { debugLog } from '../debug-log.js';
 import type { ConnStatus } from '../state/chat-reducer.js';
+import type { Liveness, LivenessOptions } from './liveness.js';
+import { heard, livenessStep } from './liveness.js';
 import { backoffDelay, describeSocketError } from './reconnect-policy.js';
 
 /** What a transport tells its owner. */
@@ -13,6 +15,8 @@ export interface TransportHandlers {
   /** A valid server frame arrived. */
   onFrame(frame: ServerFrame): void;
   onStatus(status: ConnStatus): void;
+  /** How late our ping's answer is (undefined: not late). Default: ignored. */
+  onLag?(lagMs: number | undefined): void;
 }
 
 /** The connection as the chat controller sees it; tests plug in a fake. */
@@ -24,6 +28,10 @@ export interface Transport {
   markRegistered(): void;
   /** Stops for good: closes the socket (after writing what is queued), no more retries. */
   stop(reason: string): Promise<void>;
+  /** No more retries until `reconnectNow` (the server wants something only the user can give). */
+  hold(): void;
+  /** Connects again at once: ends a wait for the next retry, a hold, or an unresponsive socket. */
+  reconnectNow(): void;
 }
 
 export interface ConnectionOptions {
@@ -32,10 +40,10 @@ export interface ConnectionOptions {
   /** Default: `net.connect`. */
   readonly connect?: (host: string, port: number) => net.Socket;
   readonly random?: () => number;
-  /** Send a `ping` after this long without hearing from the server. Default 30 s. */
-  readonly idlePingMs?: number;
-  /** Drop the socket and reconnect after this long without a byte. Default 75 s. */
-  readonly idleTimeoutMs?: number;
+  /** Ping, lag and drop thresholds. Default LIVENESS_DEFAULTS. */
+  readonly liveness?: LivenessOptions;
+  /** How often liveness is checked (and lag re-reported). Default 1 s. */
+  readonly livenessTickMs?: number;
   /** Give up a connection attempt after this long. Default 10 s. */
   readonly connectTimeoutMs?: number;
   /**
@@ -57,10 +65,11 @@ export class Connection implements Transport {
   private socket: net.Socket | undefined;
   private attempt = 0;
   private stopped = false;
+  private held = false;
   private retryTimer: NodeJS.Timeout | undefined;
   private idleTimer: NodeJS.Timeout | undefined;
-  private lastHeard = 0;
-  private pinged = false;
+  private liveness: Liveness = heard(0);
+  private lagMs: number | undefined;
 
   constructor(
     private readonly options: ConnectionOptions,
@@ -119,31 +128,35 @@ export class Connection implements Transport {
       failure = describeSocketError(error);
     });
     socket.on('close', () => {
-      if (this.socket === socket) this.socket = undefined;
+      // A socket replaced by reconnectNow is not this connection's news any more.
+      if (this.socket !== socket) return;
+      this.socket = undefined;
       this.clearIdle();
       this.scheduleRetry(failure);
     });
   }
 
   private heard(): void {
-    this.lastHeard = Date.now();
-    this.pinged = false;
+    this.liveness = heard(Date.now());
+    this.reportLag(undefined);
+  }
+
+  private reportLag(lagMs: number | undefined): void {
+    if (lagMs === this.lagMs) return;
+    this.lagMs = lagMs;
+    this.handlers.onLag?.(lagMs);
   }
 
   private armIdle(): void {
-    const pingMs = this.options.idlePingMs ?? 30_000;
-    const timeoutMs = this.options.idleTimeoutMs ?? 75_000;
     this.clearIdle();
-    const tick = Math.max(10, Math.min(pingMs, timeoutMs) / 2);
     this.idleTimer = setInterval(() => {
-      const silent = Date.now() - this.lastHeard;
-      if (silent >= timeoutMs) {
-        this.socket?.destroy();
-      } else if (silent >= pingMs && !this.pinged) {
-        this.pinged = true;
-        this.send({ type: 'ping', nonce: `c${Date.now()}` });
-      }
-    }, tick);
+      const step = livenessStep(this.liveness, Date.now(), this.options.liveness);
+      this.liveness = step.state;
+      if (step.ping) this.send({ type: 'ping', nonce: `c${Date.now()}` });
+      // Whole seconds: the status bar shows seconds, so it redraws once a second at most.
+      this.reportLag(step.lagMs === undefined ? undefined : Math.floor(step.lagMs / 1000) * 1000);
+      if (step.drop) this.socket?.destroy();
+    }, this.options.livenessTickMs ?? 1_000);
     this.idleTimer.unref();
   }
 
@@ -153,7 +166,8 @@ export class Connection implements Transport {
   }
 
   private scheduleRetry(reason: string): void {
-    if (this.stopped) return;
+    this.reportLag(undefined);
+    if (this.stopped || this.held) return;
     this.attempt++;
     const delay = backoffDelay(this.attempt, this.options.random);
     this.handlers.onStatus({ state: 'offline', reason, attempt: this.attempt, retryInMs: delay });
@@ -172,6 +186,24 @@ export class Connection implements Transport {
 
   markRegistered(): void {
     this.attempt = 0;
+  }
+
+  hold(): void {
+    this.held = true;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+  }
+
+  reconnectNow(): void {
+    if (this.stopped) return;
+    this.held = false;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+    const old = this.socket;
+    this.socket = undefined;
+    this.clearIdle();
+    old?.destroy();
+    this.open();
   }
 
   stop(reason: string): Promise<void> {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ServerFrame } from '@ciao/protocol';
 import type { ChatAction, ChatState } from './chat-reducer.js';
-import { chatReducer, initialState, MAX_LINES, mentions } from './chat-reducer.js';
+import { chatReducer, initialState, MAX_COLOURS, MAX_LINES, mentions } from './chat-reducer.js';
 import { dm, join, leave, msg, nick, T0, welcome } from '../test/frames.js';
 
 function run(state: ChatState, ...actions: ChatAction[]): ChatState {
@@ -113,8 +113,13 @@ describe('chatReducer', () => {
       fresh(),
       server({ type: 'joins', seq: 5, ts: T0, names }, msg(9, 'bob', 'x')),
     );
-    expect(texts(state)).toEqual(['5:cy, dee and 2 others:', '9:bob:x']);
-    expect(state.lines.find((l) => l.seq === 5)?.kind).toBe('join');
+    // One `members` line covering seqs 5..8, as folded live joins are.
+    const folded = state.lines.find((l) => l.kind === 'members');
+    expect(folded).toMatchObject({ seq: 8, firstSeq: 5, joined: names, left: [] });
+    expect(state.lines.filter((l) => l.sub === 0)).toHaveLength(2);
+    // The single joins history keeps for that batch are the same events: not shown again.
+    const replayed = run(state, server(join(6, 'dee', { replay: true })));
+    expect(replayed.lines.filter((l) => l.sub === 0)).toHaveLength(2);
     expect(state.users).toEqual(['ann', 'bob', 'cy', 'dee', 'eve', 'fay']);
     expect(state.lastSeq).toBe(9);
     const again = run(state, server({ type: 'joins', seq: 5, ts: T0, names }));
@@ -274,5 +279,150 @@ describe('mentions', () => {
   it('ignores the name inside another word', () => {
     expect(mentions('joanna', 'ann')).toBe(false);
     expect(mentions('ann_2 is here', 'ann')).toBe(false);
+  });
+});
+
+describe('chatReducer: reading the room', () => {
+  it('gives the people present distinct colours, fixed on their lines', () => {
+    const state = run(
+      initialState({ me: 'ann', address: 'h:1' }),
+      server(welcome({ users: ['ann', 'bob', 'cy', 'dave', 'eve'] }), {
+        type: 'history_end',
+        more: false,
+      }),
+      server(msg(1, 'bob', 'hi'), msg(2, 'cy', 'yo'), join(3, 'fay')),
+    );
+    const colours = ['ann', 'bob', 'cy', 'dave', 'eve', 'fay'].map((n) => state.colours.get(n));
+    expect(new Set(colours).size).toBe(6);
+    expect(state.lines.find((l) => l.seq === 1)?.colour).toBe(state.colours.get('bob'));
+    expect(state.lines.find((l) => l.seq === 2)?.colour).toBe(state.colours.get('cy'));
+  });
+
+  it('rings for mentions and private messages by default, for everything on "all", never on "off"', () => {
+    const frames = [
+      msg(1, 'bob', 'hello room'),
+      msg(2, 'bob', 'ann: you there?'),
+      dm(3, 'bob', 'ann', 'psst'),
+    ];
+    const bells = (mode: 'off' | 'mentions' | 'all'): number =>
+      run(fresh(), { type: 'bell', mode }, server(...frames), server(msg(4, 'ann', 'mine'))).bells;
+    expect(bells('mentions')).toBe(2);
+    expect(bells('all')).toBe(3);
+    expect(bells('off')).toBe(0);
+  });
+
+  it('folds joins and leaves in a row into one line, and still drops their replays', () => {
+    let state = run(
+      fresh(),
+      server(msg(1, 'bob', 'hi'), join(2, 'cy'), join(3, 'dee'), join(4, 'eve'), leave(5, 'bob')),
+    );
+    const folded = state.lines.filter((l) => l.sub === 0);
+    expect(folded).toHaveLength(2);
+    expect(folded[1]).toMatchObject({
+      kind: 'members',
+      joined: ['cy', 'dee', 'eve'],
+      left: ['bob'],
+    });
+    state = run(state, server(join(3, 'dee', { replay: true })), server(msg(6, 'cy', 'hello')));
+    expect(state.lines.filter((l) => l.sub === 0)).toHaveLength(3);
+    // A message ends the run: the next join starts a new line.
+    state = run(state, server(join(7, 'fay')));
+    expect(state.lines.at(-1)).toMatchObject({ kind: 'join', from: 'fay' });
+  });
+
+  it('folds a run of joins and leaves fetched from history too', () => {
+    const state = run(
+      fresh(),
+      server(msg(10, 'bob', 'now')),
+      server(
+        join(2, 'cy', { replay: true }),
+        join(3, 'dee', { replay: true }),
+        leave(4, 'cy', { replay: true }),
+        { type: 'history_end', more: false },
+      ),
+    );
+    const events = state.lines.filter((l) => l.sub === 0);
+    expect(events.map((l) => l.kind)).toEqual(['members', 'message']);
+    expect(events[0]).toMatchObject({ joined: ['cy', 'dee'], left: ['cy'], firstSeq: 2 });
+  });
+
+  it('marks in the pane where the connection dropped and when it came back', () => {
+    let state = run(fresh(), server(msg(1, 'bob', 'hi')));
+    state = run(state, {
+      type: 'status',
+      status: { state: 'offline', reason: 'connection reset', attempt: 1, retryInMs: 500 },
+      ts: T0,
+    });
+    expect(state.lines.at(-1)).toMatchObject({
+      kind: 'divider',
+      text: 'connection lost: connection reset',
+    });
+    // Retrying again is not a new drop.
+    state = run(state, {
+      type: 'status',
+      status: { state: 'offline', reason: 'connection refused', attempt: 2, retryInMs: 900 },
+      ts: T0 + 1_000,
+    });
+    expect(state.lines.filter((l) => l.kind === 'divider')).toHaveLength(1);
+    state = run(state, {
+      type: 'server',
+      frames: [welcome({ seq: 1 }), { type: 'history_end', more: false }],
+      ts: T0 + 42_000,
+    });
+    expect(state.lines.at(-1)).toMatchObject({
+      kind: 'divider',
+      text: 'reconnected as ann after 42s away',
+    });
+  });
+
+  it('shows a graceful shutdown once: the notice, not the error that follows it', () => {
+    const state = run(
+      fresh(),
+      server(
+        { type: 'notice', text: 'the server is shutting down' },
+        { type: 'error', code: 'shutdown', message: 'the server is shutting down', fatal: true },
+      ),
+    );
+    expect(state.lines.filter((l) => l.text.includes('shutting down'))).toHaveLength(1);
+  });
+
+  it('puts the read marker under the last line there when new ones arrive while scrolled back', () => {
+    let state = run(fresh(), server(msg(1, 'bob', 'a'), msg(2, 'bob', 'b')));
+    state = run(state, { type: 'scroll', anchor: { seq: 1, sub: 0 } }, server(msg(3, 'bob', 'c')));
+    expect(state.readMarker).toEqual({ seq: 2, sub: 0 });
+    state = run(state, server(msg(4, 'bob', 'd')));
+    expect(state.readMarker).toEqual({ seq: 2, sub: 0 });
+    // Back at the bottom it stays until we write.
+    state = run(state, { type: 'scroll', anchor: null });
+    expect(state.readMarker).toEqual({ seq: 2, sub: 0 });
+    state = run(state, {
+      type: 'outgoing',
+      item: { id: 'x', ts: T0, frame: { type: 'say', text: 'hi', id: 'x' } },
+    });
+    expect(state.readMarker).toBeUndefined();
+  });
+
+  it('says it waits for a name after "name taken" instead of "connecting"', () => {
+    const state = run(initialState({ me: 'ann', address: 'h:1' }), {
+      type: 'name_rejected',
+      reason: 'ann is taken',
+    });
+    expect(state.conn).toEqual({ state: 'waiting', for: 'name', reason: 'ann is taken' });
+  });
+
+  it('forgets the colours of absent names once it remembers too many', () => {
+    const many = Array.from({ length: MAX_COLOURS + 1 }, (_, i) => msg(i + 1, `u${i}`, 'hi'));
+    const state = run(fresh(), server(...many));
+    expect(state.colours.size).toBeLessThanOrEqual(state.users.length);
+    expect(state.colours.has('bob')).toBe(true);
+  });
+
+  it('keeps the user list offset within the list', () => {
+    let state = run(fresh(), { type: 'scroll_users', by: -3, max: 4 });
+    expect(state.userOffset).toBe(0);
+    state = run(state, { type: 'scroll_users', by: 10, max: 4 });
+    expect(state.userOffset).toBe(4);
+    state = run(state, { type: 'scroll_users', by: -1, max: 4 });
+    expect(state.userOffset).toBe(3);
   });
 });

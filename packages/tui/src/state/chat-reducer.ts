@@ -7,13 +7,33 @@ import type {
   ServerLimits,
   UsersFrame,
 } from '@ciao/protocol';
-import { foldNames, isChatEvent, nameKey, sanitize } from '@ciao/protocol';
+import { isChatEvent, nameKey, sanitize } from '@ciao/protocol';
+import type { NickColours } from './nick-colours.js';
+import { assignColour } from './nick-colours.js';
 
 /** Most lines kept in memory; older ones are fetched again from the server's `history`. */
 export const MAX_LINES = 5_000;
+/** Most name colours remembered (see Draft.finish). */
+export const MAX_COLOURS = 1_000;
 
 export type LineKind =
-  'message' | 'action' | 'dm' | 'join' | 'leave' | 'nick' | 'notice' | 'error' | 'info';
+  | 'message'
+  | 'action'
+  | 'dm'
+  | 'join'
+  | 'leave'
+  /** Consecutive joins and leaves folded into one line (`joined`, `left`). */
+  | 'members'
+  | 'nick'
+  | 'notice'
+  | 'error'
+  | 'info'
+  /** A mark across the pane: the connection dropped or came back. */
+  | 'divider';
+
+/** When the bell rings: never, for mentions and private messages, for every message. */
+export type BellMode = 'off' | 'mentions' | 'all';
+export const BELL_MODES: readonly BellMode[] = ['off', 'mentions', 'all'];
 
 /**
  * One entry of the message pane. Events are ordered by `seq`; lines made locally (notices,
@@ -42,6 +62,13 @@ export interface ChatLine {
   readonly failed?: string;
   /** Our message not yet echoed by the server. */
   readonly pending?: boolean;
+  /** Colour of `from` and of `to`, fixed when the line is made. */
+  readonly colour?: string;
+  readonly toColour?: string;
+  /** A `members` line: who joined and who left, in order, and the seq of its first event. */
+  readonly joined?: readonly string[];
+  readonly left?: readonly string[];
+  readonly firstSeq?: number;
 }
 
 /** A message we sent that the server has not echoed yet. */
@@ -62,7 +89,28 @@ export type ConnStatus =
       readonly attempt: number;
       readonly retryInMs: number;
     }
-  | { readonly state: 'stopped'; readonly reason: string };
+  | { readonly state: 'stopped'; readonly reason: string }
+  /** Connected or not, nothing happens until the person gives another name or a password. */
+  | {
+      readonly state: 'waiting';
+      readonly for: 'name' | 'password';
+      /**
+       * For a password: 'missing' (we sent none), 'wrong', or 'checking' (sent, no answer yet);
+       * for a name: the server's reason.
+       */
+      readonly reason: string;
+    };
+
+/** A search: its text, the line of the current match, and which match of how many that is. */
+export interface SearchState {
+  readonly query: string;
+  readonly at?: { readonly seq: number; readonly sub: number };
+  /** 1 is the newest match; 0 when there is none. */
+  readonly index: number;
+  readonly total: number;
+  /** Set when the last step found nothing further that way. */
+  readonly end?: 'older' | 'newer';
+}
 
 /** Where the pane is scrolled to: `null` follows the newest line. */
 export interface ScrollAnchor {
@@ -119,12 +167,31 @@ export interface ChatState {
   readonly showUsers: boolean;
   /** Why the server refused our name before `welcome`: the app asks for another. */
   readonly nameError?: string;
+  /** Name colours given so far (see nick-colours.ts). */
+  readonly colours: NickColours;
+  readonly bell: BellMode;
+  /** How long our unanswered ping has waited, once it is late; undefined when all is well. */
+  readonly lagMs?: number;
+  /** When the connection dropped (the gap began); undefined while connected. */
+  readonly droppedAt?: number;
+  /** The last line read before new ones arrived while scrolled back: the read marker goes under it. */
+  readonly readMarker?: { readonly seq: number; readonly sub: number };
+  /** The search being stepped through. */
+  readonly search?: SearchState;
+  /** First name shown in the user list. */
+  readonly userOffset: number;
 }
 
 export type ChatAction =
   /** `ts`: the time stamp for frames without one (notices, errors). */
   | { readonly type: 'server'; readonly frames: readonly ServerFrame[]; readonly ts: number }
-  | { readonly type: 'status'; readonly status: ConnStatus }
+  | { readonly type: 'status'; readonly status: ConnStatus; readonly ts?: number }
+  | { readonly type: 'lag'; readonly lagMs: number | undefined }
+  | { readonly type: 'bell'; readonly mode: BellMode }
+  /** A search step (the view scrolls to its match), or undefined to end the search. */
+  | { readonly type: 'search'; readonly search: SearchState | undefined }
+  /** `max`: the largest useful offset (the last screen of names is full). */
+  | { readonly type: 'scroll_users'; readonly by: number; readonly max: number }
   | { readonly type: 'outgoing'; readonly item: Outgoing }
   | {
       readonly type: 'local';
@@ -146,6 +213,7 @@ export function initialState(options: {
   me: string;
   address: string;
   showUsers?: boolean;
+  bell?: BellMode;
 }): ChatState {
   return {
     me: options.me,
@@ -162,6 +230,9 @@ export function initialState(options: {
     inReplay: false,
     welcomed: false,
     showUsers: options.showUsers ?? true,
+    colours: new Map(),
+    bell: options.bell ?? 'mentions',
+    userOffset: 0,
   };
 }
 
@@ -170,17 +241,33 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
     case 'server':
       return applyFrames(state, action.frames, action.ts);
     case 'status':
+      return applyStatus(state, action.status, action.ts ?? Date.now());
+    case 'lag':
+      return state.lagMs === action.lagMs ? state : { ...state, lagMs: action.lagMs };
+    case 'bell':
+      return { ...state, bell: action.mode };
+    case 'search': {
+      const at = action.search?.at;
       return {
         ...state,
-        conn: action.status,
-        // An answer to `history` cannot arrive on a socket that is gone.
-        history:
-          action.status.state === 'online' || !state.history.loading
-            ? state.history
-            : { ...state.history, loading: false },
+        search: action.search,
+        scroll: at === undefined ? state.scroll : { seq: at.seq, sub: at.sub },
+      };
+    }
+    case 'scroll_users':
+      return {
+        ...state,
+        userOffset: Math.max(0, Math.min(action.max, state.userOffset + action.by)),
       };
     case 'outgoing':
-      return { ...state, outbox: [...state.outbox, action.item], scroll: null, newCount: 0 };
+      return {
+        ...state,
+        outbox: [...state.outbox, action.item],
+        scroll: null,
+        newCount: 0,
+        // Writing is answering: what was missed has been seen.
+        readMarker: undefined,
+      };
     case 'local': {
       const draft = new Draft(state);
       for (const text of action.text) draft.addLocal(action.kind, text, action.ts);
@@ -209,9 +296,18 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
     case 'history_loaded':
       return { ...state, history: { ...state.history, loading: false } };
     case 'set_name':
-      return { ...state, me: action.name, nameError: undefined };
+      return {
+        ...state,
+        me: action.name,
+        nameError: undefined,
+        conn: state.conn.state === 'waiting' ? { state: 'connecting', attempt: 0 } : state.conn,
+      };
     case 'name_rejected':
-      return { ...state, nameError: action.reason };
+      return {
+        ...state,
+        nameError: action.reason,
+        conn: { state: 'waiting', for: 'name', reason: action.reason },
+      };
     case 'toggle_users':
       return { ...state, showUsers: !state.showUsers };
     case 'users_page': {
@@ -243,6 +339,25 @@ export function outgoingLine(item: Outgoing, me: string): ChatLine {
     own: true,
     pending: true,
   };
+}
+
+/** A new connection state; a drop and a return leave a line in the pane marking the gap. */
+function applyStatus(state: ChatState, status: ConnStatus, now: number): ChatState {
+  const next: ChatState = {
+    ...state,
+    conn: status,
+    lagMs: status.state === 'online' ? state.lagMs : undefined,
+    // An answer to `history` cannot arrive on a socket that is gone.
+    history:
+      status.state === 'online' || !state.history.loading
+        ? state.history
+        : { ...state.history, loading: false },
+  };
+  const down = status.state === 'offline' || status.state === 'stopped';
+  if (!down || !state.welcomed || state.droppedAt !== undefined) return next;
+  const draft = new Draft({ ...next, droppedAt: now });
+  draft.addLocal('divider', `connection lost: ${status.reason}`, now);
+  return draft.finish();
 }
 
 function applyFrames(state: ChatState, frames: readonly ServerFrame[], now: number): ChatState {
@@ -315,6 +430,7 @@ class Draft {
   private lines: ChatLine[] | undefined;
   private outbox: Outgoing[] | undefined;
   private users: Set<string> | undefined;
+  private colours: Map<string, string> | undefined;
   private next: {
     -readonly [K in keyof ChatState]: ChatState[K];
   };
@@ -340,6 +456,19 @@ class Draft {
 
   private setUsers(names: readonly string[]): void {
     this.users = new Set(names);
+    // Sorted, so who gets a contested colour does not depend on the server's order.
+    for (const name of sortUsers(names)) this.colour(name, true);
+  }
+
+  /** The colour of `name`, given now if it has none (`entering`: it is joining the room). */
+  private colour(name: string, entering = false): string {
+    const current = this.colours ?? this.base.colours;
+    const colour = assignColour(current, this.users ?? this.next.users, name, entering);
+    if (current.get(nameKey(name)) !== colour) {
+      this.colours ??= new Map(this.base.colours);
+      this.colours.set(nameKey(name), colour);
+    }
+    return colour;
   }
 
   /** Where paging the member list stands once `listed` of `total` names are known. */
@@ -374,16 +503,26 @@ class Draft {
   private insert(line: ChatLine, older: boolean): void {
     const lines = this.mutLines;
     const last = lines[lines.length - 1];
-    if (!last || compareOrder(last, line) < 0) lines.push(line);
-    else lines.splice(lowerBound(lines, line), 0, line);
-    if (!older && this.next.scroll !== null) this.next.newCount++;
+    if (!older && this.next.scroll !== null) {
+      // The first line missed while reading back: the read marker goes under what was there.
+      if (this.next.newCount === 0 && last) this.next.readMarker = { seq: last.seq, sub: last.sub };
+      this.next.newCount++;
+    }
+    // History arrives oldest first, so a run of joins fetched from it folds as a live one does.
+    const at = !last || compareOrder(last, line) < 0 ? lines.length : lowerBound(lines, line);
+    const before = lines[at - 1];
+    const folded = before && foldMembers(before, line);
+    if (folded) lines[at - 1] = folded;
+    else if (at === lines.length) lines.push(line);
+    else lines.splice(at, 0, line);
   }
 
   private hasEvent(seq: number): boolean {
     const lines = this.lines ?? this.base.lines;
     const at = lowerBound(lines, { seq, sub: 0 });
     const line = lines[at];
-    return line !== undefined && line.seq === seq && line.sub === 0;
+    if (line === undefined || line.sub !== 0) return false;
+    return line.seq === seq || (line.firstSeq !== undefined && line.firstSeq <= seq);
   }
 
   apply(frame: ServerFrame, now: number): void {
@@ -394,6 +533,8 @@ class Draft {
     switch (frame.type) {
       case 'welcome': {
         const reconnect = this.next.welcomed;
+        const droppedAt = this.next.droppedAt;
+        this.next.droppedAt = undefined;
         this.next.me = sanitize(frame.name);
         this.next.token = frame.token;
         this.next.serverName = sanitize(frame.server);
@@ -414,13 +555,20 @@ class Draft {
         } else if (this.next.lastSeq === undefined) {
           this.next.lastSeq = frame.seq;
         }
-        this.addLocal(
-          'info',
-          reconnect
-            ? `reconnected as ${this.next.me}`
-            : `connected to ${this.next.serverName} as ${this.next.me}. /help lists the commands.`,
-          now,
-        );
+        if (reconnect && droppedAt !== undefined)
+          this.addLocal(
+            'divider',
+            `reconnected as ${this.next.me} after ${describeGap(now - droppedAt)} away`,
+            now,
+          );
+        else
+          this.addLocal(
+            'info',
+            reconnect
+              ? `reconnected as ${this.next.me}`
+              : `connected to ${this.next.serverName} as ${this.next.me}. /help lists the commands.`,
+            now,
+          );
         if (frame.motd)
           for (const line of frame.motd.split('\n')) this.addLocal('notice', line, now);
         return;
@@ -466,18 +614,35 @@ class Draft {
         if (this.next.lastSeq !== undefined && last <= this.next.lastSeq) return;
         this.next.lastSeq = last;
         const names = frame.names.map(sanitize);
-        for (const name of names) this.mutUsers.add(name);
+        for (const name of names) {
+          this.mutUsers.add(name);
+          this.colour(name, true);
+        }
         if (this.next.usersTotal !== undefined) this.next.usersTotal += names.length;
+        // One line for the batch, covering its seqs (history keeps them as single joins).
         this.insert(
-          {
-            key: `e${frame.seq}`,
-            seq: frame.seq,
-            sub: 0,
-            ts: frame.ts,
-            kind: 'join',
-            from: foldNames(names),
-            text: '',
-          },
+          names.length === 1
+            ? {
+                key: `e${frame.seq}`,
+                seq: last,
+                sub: 0,
+                ts: frame.ts,
+                kind: 'join',
+                from: names[0],
+                text: '',
+                colour: this.colour(names[0]!),
+              }
+            : {
+                key: `e${frame.seq}`,
+                seq: last,
+                sub: 0,
+                ts: frame.ts,
+                kind: 'members',
+                text: '',
+                firstSeq: frame.seq,
+                joined: names,
+                left: [],
+              },
           false,
         );
         return;
@@ -496,7 +661,8 @@ class Draft {
             to: item!.frame.type === 'dm' ? item!.frame.to : undefined,
             failed: `${reason}: ${sanitize(frame.message)}`,
           });
-        } else {
+        } else if (frame.code !== 'shutdown') {
+          // `shutdown` follows the server's notice saying the same: one line is enough.
           this.addLocal('error', frame.message, now);
         }
         return;
@@ -555,6 +721,7 @@ class Draft {
         const from = sanitize(event.from);
         own ||= nameKey(from) === meKey;
         const text = sanitize(event.text);
+        const to = event.type === 'dm' ? sanitize(event.to) : undefined;
         const mention =
           !own &&
           (event.type === 'dm' ? nameKey(event.to) === meKey : mentions(text, this.next.me));
@@ -562,23 +729,35 @@ class Draft {
           ...base,
           kind: event.type === 'dm' ? 'dm' : event.action ? 'action' : 'message',
           from,
-          to: event.type === 'dm' ? sanitize(event.to) : undefined,
+          to,
           text,
           own,
           mention,
+          colour: this.colour(from),
+          toColour: to === undefined ? undefined : this.colour(to),
         };
-        if (mention && !replay) this.next.bells++;
+        const bell = this.next.bell;
+        if (!replay && live && !own && (bell === 'all' || (bell === 'mentions' && mention)))
+          this.next.bells++;
         break;
       }
-      case 'join':
-        line = { ...base, kind: 'join', from: sanitize(event.name), text: '' };
+      case 'join': {
+        const name = sanitize(event.name);
         if (live) {
-          this.mutUsers.add(line.from!);
+          this.mutUsers.add(name);
           if (this.next.usersTotal !== undefined) this.next.usersTotal++;
         }
+        line = { ...base, kind: 'join', from: name, text: '', colour: this.colour(name, live) };
         break;
+      }
       case 'leave':
-        line = { ...base, kind: 'leave', from: sanitize(event.name), text: event.reason };
+        line = {
+          ...base,
+          kind: 'leave',
+          from: sanitize(event.name),
+          text: event.reason,
+          colour: this.colour(sanitize(event.name)),
+        };
         if (live) {
           const key = nameKey(line.from!);
           for (const user of this.mutUsers) if (nameKey(user) === key) this.mutUsers.delete(user);
@@ -588,13 +767,22 @@ class Draft {
       case 'nick': {
         const from = sanitize(event.from);
         const to = sanitize(event.to);
-        line = { ...base, kind: 'nick', from, to, text: '' };
+        const colour = this.colour(from);
         if (live) {
           const key = nameKey(from);
           for (const user of this.mutUsers) if (nameKey(user) === key) this.mutUsers.delete(user);
           this.mutUsers.add(to);
           if (key === meKey) this.next.me = to;
         }
+        line = {
+          ...base,
+          kind: 'nick',
+          from,
+          to,
+          text: '',
+          colour,
+          toColour: this.colour(to, live),
+        };
         break;
       }
       default:
@@ -606,6 +794,14 @@ class Draft {
   finish(): ChatState {
     const next = this.next;
     if (this.users) next.users = sortUsers(this.users);
+    if (this.colours) {
+      // A long session meets many names: beyond this many, only those present keep theirs.
+      if (this.colours.size > MAX_COLOURS) {
+        const present = new Set(next.users.map(nameKey));
+        for (const key of this.colours.keys()) if (!present.has(key)) this.colours.delete(key);
+      }
+      next.colours = this.colours;
+    }
     if (this.outbox) next.outbox = this.outbox;
     if (this.lines) {
       let lines = this.lines;
@@ -622,6 +818,34 @@ class Draft {
     }
     return next;
   }
+}
+
+/** "12s", "3 min", "2 h 5 min": how long the connection was gone. */
+export function describeGap(ms: number): string {
+  const s = Math.round(ms / 1000);
+  if (s < 60) return `${s}s`;
+  const min = Math.round(s / 60);
+  return min < 60 ? `${min} min` : `${Math.floor(min / 60)} h ${min % 60} min`;
+}
+
+/** Membership lines in a row become one line; the folded line, or undefined. */
+export function foldMembers(last: ChatLine, line: ChatLine): ChatLine | undefined {
+  const membership = (l: ChatLine): boolean =>
+    l.sub === 0 && (l.kind === 'join' || l.kind === 'leave' || l.kind === 'members');
+  if (!membership(last) || !membership(line) || line.kind === 'members') return undefined;
+  const joined = last.joined ?? (last.kind === 'join' ? [last.from ?? ''] : []);
+  const left = last.left ?? (last.kind === 'leave' ? [last.from ?? ''] : []);
+  return {
+    key: last.key,
+    seq: line.seq,
+    sub: 0,
+    ts: line.ts,
+    kind: 'members',
+    text: '',
+    firstSeq: last.firstSeq ?? last.seq,
+    joined: line.kind === 'join' ? [...joined, line.from ?? ''] : joined,
+    left: line.kind === 'leave' ? [...left, line.from ?? ''] : left,
+  };
 }
 
 function assertNever(value: never): never {

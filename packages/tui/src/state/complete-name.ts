@@ -45,12 +45,15 @@ export function completeName(
 
 /** The commands Tab completes after a `/` at the start of the line. */
 export const COMMAND_NAMES: readonly string[] = [
+  'bell',
   'clear',
   'help',
   'me',
   'msg',
   'nick',
   'quit',
+  'reconnect',
+  'search',
   'who',
 ];
 

@@ -22,7 +22,16 @@ export class FakeTransport implements Transport {
     this.sent.push(frame);
     return true;
   }
+  held = false;
+  reconnects = 0;
   markRegistered(): void {}
+  hold(): void {
+    this.held = true;
+  }
+  reconnectNow(): void {
+    this.held = false;
+    this.reconnects++;
+  }
   stop(reason: string): Promise<void> {
     this.stopped = true;
     this.open = false;
