@@ -19,4 +19,6 @@ export default tseslint.config(
       'no-misleading-character-class': 'off',
     },
   },
+  // pnpm loads its pnpmfile with require(): CommonJS is what it takes.
+  { files: ['**/*.cjs'], rules: { '@typescript-eslint/no-require-imports': 'off' } },
 );

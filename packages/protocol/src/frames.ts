@@ -64,6 +64,8 @@ export interface HelloFrame {
   readonly password?: string;
   readonly token?: string;
   readonly since?: number;
+  /** The `welcome.epoch` that `since` was counted in: another epoch's `since` is ignored. */
+  readonly epoch?: string;
 }
 export interface SayFrame {
   readonly type: 'say';
@@ -187,6 +189,8 @@ export interface WelcomeFrame {
   readonly userCount?: number;
   /** Latest seq at the time of registration. */
   readonly seq: number;
+  /** The room log's identity: seqs of one epoch never repeat; a new epoch numbers anew. */
+  readonly epoch?: string;
   readonly limits: ServerLimits;
   readonly motd?: string;
 }

@@ -88,6 +88,7 @@ function parseClientFrame(raw: RawFrame): ClientFrame | undefined {
         password: optStr(raw, 'password'),
         token: optStr(raw, 'token'),
         since: optSeqNumber(raw, 'since'),
+        epoch: optStr(raw, 'epoch'),
       });
     }
     case 'say':
@@ -232,6 +233,7 @@ function parseServerFrame(raw: RawFrame): ServerFrame | undefined {
         users: strArray(raw, 'users'),
         userCount: optSeqNumber(raw, 'userCount'),
         seq: seqNumber(raw, 'seq'),
+        epoch: optStr(raw, 'epoch'),
         limits: parseLimits(raw),
         motd: optStr(raw, 'motd'),
       });

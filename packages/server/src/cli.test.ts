@@ -150,8 +150,9 @@ describe('pnpm start (cli)', () => {
     await bobDone;
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(
-      /^ciao server listening on 127\.0\.0\.1:\d+\n {2}connect: pnpm tui --host 127\.0\.0\.1 --port \d+ {3}or {3}nc 127\.0\.0\.1 \d+\n {2}tls: .*tls-cert\.pem\n {2}tls: SHA-256 fingerprint ([0-9A-F]{2}:){31}[0-9A-F]{2}\n$/,
+      /^ciao server listening on 127\.0\.0\.1:\d+\n {2}connect: pnpm tui --host 127\.0\.0\.1 --port \d+ {3}or {3}nc 127\.0\.0\.1 \d+\n {2}tls: .*tls-cert\.pem\n {2}tls: SHA-256 fingerprint ([0-9A-F]{2}:){31}[0-9A-F]{2}\n {2}history: kept in (.+) \(the newest 100000 events\), epoch [\w-]+, last seq \d+\n$/,
     );
+    expect(r.stdout).toContain(`kept in ${join(stateHome, 'ciao')} (`);
     const records = r.stderr
       .trim()
       .split('\n')

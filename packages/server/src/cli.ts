@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 import meow from 'meow';
 import { DEFAULT_PORT, DEFAULTS } from '@ciao/protocol';
-import { configFromFlags } from './config.js';
+import { configFromFlags, describeRetention } from './config.js';
 import { ListenError, startServer } from './server.js';
 import { resolveDataDir } from './data-dir.js';
+import { StoreError } from './store/open-log.js';
 import { ensureSelfSigned } from './tls/credentials.js';
 
 const cli = meow(
@@ -17,7 +18,7 @@ const cli = meow(
     --password TEXT     require this password in hello
     --motd TEXT         message of the day, shown after the welcome
     --max-clients N     registered users at most (default 10000)
-    --history N         events kept for replay (default ${DEFAULTS.historySize})
+    --history N         events kept for replay with --no-persist (default ${DEFAULTS.historySize})
     --rate N            messages per second per connection (default ${DEFAULTS.ratePerSec})
     --burst N           message burst per connection (default ${DEFAULTS.rateBurst})
     --max-output SIZE   pending output before a reader is dropped as a slow consumer,
@@ -26,8 +27,12 @@ const cli = meow(
                         (default 75; a ping goes out at 40% of it)
     --log-level LEVEL   debug, info, warn, error or silent (default info)
     --log-format FMT    pretty or json (default pretty)
-    --data DIR          where the server keeps its state and self-signed certificate
-                        (default $XDG_STATE_HOME/ciao, i.e. ~/.local/state/ciao)
+    --data DIR          where the server keeps the room (history, tokens) and its
+                        self-signed certificate (default $XDG_STATE_HOME/ciao, else
+                        ~/.local/state/ciao)
+    --retain KEEP       history kept there: a number of events, an age (30d, 12h,
+                        90m) or both: 100000,30d (default 100000)
+    --no-persist        keep the room in memory only: a restart forgets it
     --tls-cert FILE     TLS certificate (PEM, chain allowed) instead of the self-signed one;
     --tls-key FILE        both re-read on SIGHUP
     --require-tls       refuse clear-text sessions from other machines
@@ -55,6 +60,8 @@ const cli = meow(
       logLevel: { type: 'string' },
       logFormat: { type: 'string' },
       data: { type: 'string' },
+      retain: { type: 'string' },
+      persist: { type: 'boolean', default: true },
       tlsCert: { type: 'string' },
       tlsKey: { type: 'string' },
       requireTls: { type: 'boolean' },
@@ -66,17 +73,21 @@ if (cli.input.length > 0) {
   process.stderr.write(`error: unexpected argument "${cli.input[0]}" (see --help)\n`);
   process.exit(2);
 }
+if (!cli.flags.persist && cli.flags.retain !== undefined) {
+  process.stderr.write('error: --no-persist keeps no history: drop --retain\n');
+  process.exit(2);
+}
 const parsed = configFromFlags(cli.flags);
 if (!parsed.ok) {
   process.stderr.write(`error: ${parsed.message}\n`);
   process.exit(2);
 }
-let config = parsed.config;
+const dataDir = resolveDataDir(cli.flags.data, process.env);
+let config = cli.flags.persist ? { ...parsed.config, dataDir } : parsed.config;
 
 try {
   let created: string | undefined;
   if (config.tls === undefined) {
-    const dataDir = resolveDataDir(cli.flags.data, process.env);
     const selfSigned = await ensureSelfSigned(dataDir);
     config = { ...config, tls: selfSigned.files };
     if (selfSigned.created) created = selfSigned.files.certFile;
@@ -92,7 +103,11 @@ try {
         ? `  tls: ${created ? 'created a self-signed certificate, ' : ''}${server.tls.files.certFile}\n` +
           `  tls: SHA-256 fingerprint ${server.tls.fingerprint}\n`
         : '') +
-      (config.requireTls ? '  clear text refused from other machines (--require-tls)\n' : ''),
+      (config.requireTls ? '  clear text refused from other machines (--require-tls)\n' : '') +
+      (config.dataDir === undefined
+        ? `  history: in memory only (--no-persist): a restart forgets it\n`
+        : `  history: kept in ${config.dataDir} (${describeRetention(config.retention)}), ` +
+          `epoch ${server.hub.room.epoch}, last seq ${server.hub.room.seq}\n`),
   );
   if (server.tls) {
     const tls = server.tls;
@@ -120,7 +135,7 @@ try {
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
 } catch (err) {
-  if (err instanceof ListenError) {
+  if (err instanceof ListenError || err instanceof StoreError) {
     process.stderr.write(`error: ${err.message}\n`);
     process.exit(1);
   }

@@ -1,4 +1,5 @@
 import { DEFAULT_PORT, DEFAULTS } from '@ciao/protocol';
+import type { Retention } from './store/room-log.js';
 import type { CertificateFiles } from './tls/credentials.js';
 
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
@@ -16,8 +17,12 @@ export interface ServerConfig {
   readonly motd?: string;
   /** Registered members at most; the next `hello` gets `server_full`. */
   readonly maxClients: number;
-  /** Events kept for replay. */
+  /** Events kept for replay without persistence (the in-memory ring). */
   readonly historySize: number;
+  /** The data directory the room is kept in; none: in memory only (`--no-persist`). */
+  readonly dataDir?: string;
+  /** How much history the data directory keeps. */
+  readonly retention: Retention;
   /** Per-connection token bucket for `say`/`dm`. */
   readonly ratePerSec: number;
   readonly rateBurst: number;
@@ -40,12 +45,16 @@ export interface ServerConfig {
   readonly requireTls: boolean;
 }
 
+/** Persistent history kept by default: the newest 100,000 events (tens of MB). */
+export const DEFAULT_RETENTION: Retention = { count: 100_000 };
+
 export function defaultConfig(overrides: Partial<ServerConfig> = {}): ServerConfig {
   return {
     host: '0.0.0.0',
     port: DEFAULT_PORT,
     maxClients: 10_000,
     historySize: DEFAULTS.historySize,
+    retention: DEFAULT_RETENTION,
     ratePerSec: DEFAULTS.ratePerSec,
     rateBurst: DEFAULTS.rateBurst,
     maxOutputBytes: DEFAULTS.maxOutputBytes,
@@ -70,6 +79,7 @@ export interface RawFlags {
   readonly motd?: string;
   readonly maxClients?: string;
   readonly history?: string;
+  readonly retain?: string;
   readonly rate?: string;
   readonly burst?: string;
   readonly maxOutput?: string;
@@ -101,6 +111,7 @@ export function configFromFlags(flags: RawFlags): ConfigResult {
       o.maxClients = integer('--max-clients', flags.maxClients, 1, 1_000_000);
     if (flags.history !== undefined)
       o.historySize = integer('--history', flags.history, 1, 10_000_000);
+    if (flags.retain !== undefined) o.retention = retention('--retain', flags.retain);
     if (flags.rate !== undefined) o.ratePerSec = positive('--rate', flags.rate, 1_000_000);
     if (flags.burst !== undefined) o.rateBurst = integer('--burst', flags.burst, 1, 1_000_000);
     if (flags.maxOutput !== undefined) o.maxOutputBytes = byteSize('--max-output', flags.maxOutput);
@@ -181,6 +192,41 @@ function duration(flag: string, value: string): number {
       `${flag} must be a duration from 100ms to 24h: seconds, or a number with ms, s or m (got "${value}")`,
     );
   return n;
+}
+
+const AGE_UNITS: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** A count of events, an age (`30d`, `12h`, `90m`), or both: `100000,30d`. */
+function retention(flag: string, value: string): Retention {
+  const r: { count?: number; ageMs?: number } = {};
+  const parts = value.split(',').map((p) => p.trim());
+  for (const part of parts) {
+    const age = /^(\d+)\s*([mhd])$/i.exec(part);
+    if (age && r.ageMs === undefined) {
+      r.ageMs = Number(age[1]) * AGE_UNITS[age[2]!.toLowerCase()]!;
+      if (r.ageMs > 0) continue;
+    } else if (/^\d+$/.test(part) && r.count === undefined) {
+      r.count = Number(part);
+      if (r.count >= 1 && r.count <= 1e12) continue;
+    }
+    throw new FlagError(
+      `${flag} takes a number of events, an age like 30d, 12h or 90m, or both: 100000,30d (got "${value}")`,
+    );
+  }
+  return r;
+}
+
+/** Retention as a person reads it: "the newest 100000 events, none older than 30d". */
+export function describeRetention(r: Retention): string {
+  const age = r.ageMs === undefined ? undefined : formatAge(r.ageMs);
+  if (r.count === undefined) return `events of the last ${age}`;
+  return `the newest ${r.count} events${age === undefined ? '' : `, none older than ${age}`}`;
+}
+
+function formatAge(ms: number): string {
+  for (const unit of ['d', 'h'] as const)
+    if (ms % AGE_UNITS[unit]! === 0) return `${ms / AGE_UNITS[unit]!}${unit}`;
+  return `${Math.round(ms / 60_000)}m`;
 }
 
 function oneOf<T extends string>(flag: string, value: string, allowed: readonly T[]): T {

@@ -8,6 +8,7 @@ import { Room } from './room.js';
 import { encodeBatch } from './encode-batch.js';
 import { JoinBatch } from './join-batch.js';
 import { Session } from './session.js';
+import type { RoomLog } from './store/room-log.js';
 
 /** How long a closing connection may take to read its last bytes before it is destroyed. */
 const CLOSE_GRACE_MS = 2_000;
@@ -60,12 +61,10 @@ export class Hub implements RoomSink<Session> {
     readonly config: ServerConfig,
     readonly log: Logger,
     serverName: string,
+    roomLog: RoomLog,
   ) {
     this.serverName = serverName;
-    this.room = new Room<Session>(
-      { historySize: config.historySize, maxIdentities: Math.max(1_000, config.maxClients) },
-      this,
-    );
+    this.room = new Room<Session>({ log: roomLog }, this);
     const tick = Math.max(
       10,
       Math.min(
@@ -81,6 +80,11 @@ export class Hub implements RoomSink<Session> {
 
   now(): number {
     return Date.now();
+  }
+
+  /** Stops the sweep timer (a server that never started listening). */
+  stopTimers(): void {
+    if (this.#sweepTimer) clearInterval(this.#sweepTimer);
   }
 
   // ------------------------------------------------------------------ connections
@@ -220,7 +224,12 @@ export class Hub implements RoomSink<Session> {
   }
 
   encodeReplay(entry: HistoryEntry): Buffer {
-    return (entry.replayJson ??= encodeFrame({ ...entry.event, replay: true }));
+    // The stored line with `"replay":true` spliced in before its closing brace: the bytes
+    // `encodeFrame({ ...event, replay: true })` would make, without encoding again.
+    return (entry.replayJson ??= Buffer.concat([
+      this.encodeJson(entry).subarray(0, -2),
+      REPLAY_TAIL,
+    ]));
   }
 
   encodePlain(entry: HistoryEntry): Buffer {
@@ -256,6 +265,8 @@ export class Hub implements RoomSink<Session> {
   #flush(): void {
     this.#scheduled = false;
     this.#dropSlow();
+    // Durable before anyone sees it: a crash can lose only events nobody was sent.
+    this.room.commit();
     const batch = this.#batch;
     if (batch.length > 0) {
       this.#batch = [];
@@ -343,6 +354,8 @@ export class Hub implements RoomSink<Session> {
     });
   }
 }
+
+const REPLAY_TAIL = Buffer.from(',"replay":true}\n');
 
 function encodePlainFrame(frame: ServerFrame): Buffer {
   return Buffer.from(renderPlain(frame).join('\n') + '\n', 'utf8');

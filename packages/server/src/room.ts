@@ -1,29 +1,25 @@
 import { randomBytes } from 'node:crypto';
-import type { ChatEvent, DmEvent, LeaveReason, MessageEvent } from '@ciao/protocol';
+import type { LeaveReason } from '@ciao/protocol';
 import { MemberList } from './member-list.js';
-import {
-  LIMITS,
-  checkText,
-  codePointLength,
-  nameKey,
-  sanitize,
-  validateName,
-} from '@ciao/protocol';
+import type { EventDraft, HistoryEntry, RoomLog } from './store/room-log.js';
+import { checkText, codePointLength, nameKey, sanitize, validateName } from '@ciao/protocol';
 
 /**
- * The chat room as plain state: members and their names, the event sequence, the history ring
- * and per-session `id` deduplication. No sockets and no timers: sessions adapt a connection to
- * it, and what it creates leaves through a {@link RoomSink}.
+ * The chat room: members and their names, over a {@link RoomLog} that numbers and keeps the
+ * events, the token identities and their `id` deduplication. No sockets and no timers:
+ * sessions adapt a connection to it, and what it creates leaves through a {@link RoomSink}.
  */
 
-/** A session's identity: what a `token` names. It outlives a connection, so a client that
- *  reconnects with its token keeps its deduplication window. */
+export type { HistoryEntry } from './store/room-log.js';
+
+/** A session's identity: what a `token` names. It outlives a connection (and, in a persistent
+ *  log, the process), so a client that reconnects with its token keeps its dedupe window. */
 export interface Identity<C> {
+  /** The log's id for it (a `dm`'s ends name these). */
+  readonly id: number;
   readonly token: string;
   /** The member currently holding this identity, if connected. */
   member: Member<C> | undefined;
-  /** `id` -> the event it created, for the last {@link LIMITS.dedupeWindow} ids; made lazily. */
-  dedupe: Map<string, HistoryEntry> | undefined;
 }
 
 export interface Member<C> {
@@ -32,17 +28,6 @@ export interface Member<C> {
   readonly identity: Identity<C>;
   /** The connection the member is reached through (swapped when a token reclaims the name). */
   conn: C;
-}
-
-/** An event with what delivery needs: who may see it, and encodings cached by the transport. */
-export interface HistoryEntry {
-  readonly event: ChatEvent;
-  /** For a `dm`: the identities of its two ends, the only ones that may see it. */
-  readonly ends?: readonly [object, object];
-  /** Encodings, filled once by whoever writes the entry (JSON live/replay, plain text). */
-  json?: Buffer;
-  replayJson?: Buffer;
-  plain?: Buffer;
 }
 
 /** Where the room's events go. */
@@ -71,8 +56,9 @@ export type RegisterResult<C> =
 export type PostResult =
   | {
       readonly ok: true;
-      readonly entry: HistoryEntry;
-      /** The `id` was seen before: nothing was created, `entry` is the original event. */
+      /** The event created, or for a duplicate the original (if still retained). */
+      readonly entry: HistoryEntry | undefined;
+      /** The `id` was seen before: nothing was created. */
       readonly duplicate: boolean;
     }
   | Failure<'text_empty' | 'text_too_long' | 'text_too_many_lines' | 'no_such_user'>;
@@ -89,11 +75,8 @@ export interface HistoryBatch {
 }
 
 export interface RoomOptions {
-  /** Events kept for replay. */
-  readonly historySize: number;
-  /** Departed identities remembered for token reuse (their dedupe windows), oldest forgotten. */
-  readonly maxIdentities?: number;
-  readonly now?: () => number;
+  /** Where events, identities and dedupe windows are kept. */
+  readonly log: RoomLog;
   readonly newToken?: () => string;
 }
 
@@ -104,32 +87,35 @@ export class Room<C> {
   readonly #order = new Set<Member<C>>();
   /** The names in join order, with their encodings for `welcome` and `users`. */
   readonly #list = new MemberList();
-  /** Departed identities, oldest first (Map insertion order). */
-  readonly #departed = new Map<string, Identity<C>>();
-  readonly #history: (HistoryEntry | undefined)[];
-  readonly #historySize: number;
-  readonly #maxIdentities: number;
-  readonly #now: () => number;
+  /** Identities held by a member now, by log id. */
+  readonly #held = new Map<number, Identity<C>>();
+  readonly #log: RoomLog;
   readonly #newToken: () => string;
   readonly #sink: RoomSink<C>;
-  #seq = 0;
 
   constructor(options: RoomOptions, sink: RoomSink<C>) {
-    this.#historySize = Math.max(1, options.historySize);
-    this.#history = new Array<HistoryEntry | undefined>(this.#historySize);
-    this.#maxIdentities = options.maxIdentities ?? 1_000;
-    this.#now = options.now ?? Date.now;
+    this.#log = options.log;
     this.#newToken = options.newToken ?? (() => randomBytes(18).toString('base64url'));
     this.#sink = sink;
   }
 
   /** Latest seq created (0 before the first event). */
   get seq(): number {
-    return this.#seq;
+    return this.#log.head();
+  }
+
+  /** The log's identity (`welcome.epoch`). */
+  get epoch(): string {
+    return this.#log.epoch;
   }
 
   get size(): number {
     return this.#members.size;
+  }
+
+  /** Makes the events created so far durable (the hub calls it before writing them out). */
+  commit(): void {
+    this.#log.commit();
   }
 
   /** Members in the order they joined. */
@@ -153,8 +139,9 @@ export class Room<C> {
   /**
    * Adds a member under `name`. A `token` matching the identity that holds the name reclaims it
    * from that (stale) connection: same member, new connection, no leave and no join. A token
-   * of a departed identity restores that identity (its dedupe window). Call
-   * {@link announceJoin} after welcoming a member that is not a reclaim.
+   * the log remembers (a departed member, or one from before a restart) restores that
+   * identity and its dedupe window. Call {@link announceJoin} after welcoming a member that is
+   * not a reclaim.
    */
   register(name: string, conn: C, token?: string): RegisterResult<C> {
     const check = validateName(name);
@@ -170,13 +157,14 @@ export class Room<C> {
       }
       return { ok: false, code: 'name_taken', message: `the name ${holder.name} is taken` };
     }
-    let identity = token === undefined ? undefined : this.#departed.get(token);
-    if (identity) this.#departed.delete(token!);
-    else {
-      identity = { token: this.#newToken(), member: undefined, dedupe: undefined };
-    }
+    let record = token === undefined ? undefined : this.#log.findIdentity(token);
+    // A token whose identity is in use under another name does not get to share it.
+    if (record && this.#held.has(record.id)) record = undefined;
+    record ??= this.#log.createIdentity(this.#newToken());
+    const identity: Identity<C> = { id: record.id, token: record.token, member: undefined };
     const member: Member<C> = { name, key, identity, conn };
     identity.member = member;
+    this.#held.set(identity.id, identity);
     this.#members.set(key, member);
     this.#order.add(member);
     this.#list.add(name);
@@ -185,7 +173,7 @@ export class Room<C> {
 
   /** Creates and broadcasts the `join` of a member just registered. */
   announceJoin(member: Member<C>): HistoryEntry {
-    return this.#broadcast({ type: 'join', seq: 0, ts: 0, name: member.name });
+    return this.#broadcast({ type: 'join', name: member.name });
   }
 
   /** Removes a member and announces its leave to the others. */
@@ -196,17 +184,18 @@ export class Room<C> {
     this.#list.remove(member.name);
     const identity = member.identity;
     identity.member = undefined;
-    this.#departed.set(identity.token, identity);
-    if (this.#departed.size > this.#maxIdentities) {
-      const oldest = this.#departed.keys().next().value as string;
-      this.#departed.delete(oldest);
-    }
-    return this.#broadcast({ type: 'leave', seq: 0, ts: 0, name: member.name, reason });
+    this.#held.delete(identity.id);
+    this.#log.released(identity.id);
+    return this.#broadcast({ type: 'leave', name: member.name, reason });
   }
 
   /** Removes every member without announcing anything (shutdown). */
   clear(): void {
-    for (const m of this.#order) m.identity.member = undefined;
+    for (const m of this.#order) {
+      m.identity.member = undefined;
+      this.#log.released(m.identity.id);
+    }
+    this.#held.clear();
     this.#members.clear();
     this.#order.clear();
     this.#list.clear();
@@ -215,47 +204,44 @@ export class Room<C> {
   /** A room message (`say`), deduplicated by `id`. */
   say(member: Member<C>, text: string, id?: string, action?: boolean): PostResult {
     const seen = this.#seen(member, id);
-    if (seen) return { ok: true, entry: seen, duplicate: true };
+    if (seen) return seen;
     const check = checkText(text);
     if (!check.ok) return check;
-    const event: MessageEvent = {
+    const draft: EventDraft = {
       type: 'message',
-      seq: 0,
-      ts: 0,
       from: member.name,
       text: check.text,
+      ...(id !== undefined ? { id } : {}),
+      ...(action ? { action: true as const } : {}),
     };
-    if (id !== undefined) (event as { id?: string }).id = id;
-    if (action) (event as { action?: true }).action = true;
-    const entry = this.#broadcast(event);
-    this.#remember(member, id, entry);
-    return { ok: true, entry, duplicate: false };
+    const result = this.#log.append(draft, undefined, this.#dedupeKey(member, id));
+    if (result.kind === 'duplicate') return this.#duplicate(result.seq);
+    this.#sink.broadcast(result.entry);
+    return { ok: true, entry: result.entry, duplicate: false };
   }
 
   /** A private message, delivered to both ends (once when they are the same member). */
   dm(member: Member<C>, to: string, text: string, id?: string): PostResult {
     const seen = this.#seen(member, id);
-    if (seen) return { ok: true, entry: seen, duplicate: true };
+    if (seen) return seen;
     const target = this.#members.get(nameKey(to));
     if (!target)
       return { ok: false, code: 'no_such_user', message: `nobody called ${quote(to)} is here` };
     const check = checkText(text);
     if (!check.ok) return check;
-    const event: DmEvent = {
+    const draft: EventDraft = {
       type: 'dm',
-      seq: ++this.#seq,
-      ts: this.#now(),
       from: member.name,
       to: target.name,
       text: check.text,
+      ...(id !== undefined ? { id } : {}),
     };
-    if (id !== undefined) (event as { id?: string }).id = id;
-    const entry: HistoryEntry = { event, ends: [member.identity, target.identity] };
-    this.#store(entry);
-    this.#sink.deliver(member.conn, entry);
-    if (target !== member) this.#sink.deliver(target.conn, entry);
-    this.#remember(member, id, entry);
-    return { ok: true, entry, duplicate: false };
+    const ends = [member.identity.id, target.identity.id] as const;
+    const result = this.#log.append(draft, ends, this.#dedupeKey(member, id));
+    if (result.kind === 'duplicate') return this.#duplicate(result.seq);
+    this.#sink.deliver(member.conn, result.entry);
+    if (target !== member) this.#sink.deliver(target.conn, result.entry);
+    return { ok: true, entry: result.entry, duplicate: false };
   }
 
   /** Renames a member; a change of case only is allowed, the same name is a no-op. */
@@ -274,12 +260,12 @@ export class Room<C> {
     member.name = name;
     member.key = key;
     this.#members.set(key, member);
-    return { ok: true, entry: this.#broadcast({ type: 'nick', seq: 0, ts: 0, from, to: name }) };
+    return { ok: true, entry: this.#broadcast({ type: 'nick', from, to: name }) };
   }
 
   /**
-   * The latest `limit` events with `seq < before` that `member` may see, oldest first.
-   * `maxBytes` (with `sizeOf`) caps the batch, keeping the newest.
+   * The latest `limit` events with `after < seq < before` that `member` may see, oldest
+   * first. `maxBytes` (with `sizeOf`) caps the batch, keeping the newest.
    */
   history(
     member: Member<C>,
@@ -288,60 +274,60 @@ export class Room<C> {
     after = 0,
     budget?: { maxBytes: number; sizeOf: (entry: HistoryEntry) => number },
   ): HistoryBatch {
-    const oldest = Math.max(1, this.#seq - this.#historySize + 1, after + 1);
     const picked: HistoryEntry[] = [];
     let bytes = 0;
-    let seq = Math.min(before - 1, this.#seq);
-    for (; seq >= oldest && picked.length < limit; seq--) {
-      const entry = this.#history[seq % this.#historySize];
-      if (!entry || !this.#visible(entry, member)) continue;
+    let more = false;
+    for (const entry of this.#log.scanBack(before, after)) {
+      if (!this.#visible(entry, member)) continue;
+      if (picked.length >= limit) {
+        more = true;
+        break;
+      }
       if (budget) {
         bytes += budget.sizeOf(entry);
-        if (bytes > budget.maxBytes && picked.length > 0) break;
+        if (bytes > budget.maxBytes && picked.length > 0) {
+          more = true;
+          break;
+        }
       }
       picked.push(entry);
-    }
-    let more = false;
-    for (; seq >= oldest && !more; seq--) {
-      const entry = this.#history[seq % this.#historySize];
-      if (entry && this.#visible(entry, member)) more = true;
     }
     picked.reverse();
     return { entries: picked, more };
   }
 
   #visible(entry: HistoryEntry, member: Member<C>): boolean {
-    return !entry.ends || entry.ends[0] === member.identity || entry.ends[1] === member.identity;
+    const id = member.identity.id;
+    return !entry.ends || entry.ends[0] === id || entry.ends[1] === id;
   }
 
   /** The entry an earlier `say`/`dm` with this `id` created, within the dedupe window. */
   duplicateOf(member: Member<C>, id: string | undefined): HistoryEntry | undefined {
-    return this.#seen(member, id);
+    const key = this.#dedupeKey(member, id);
+    const seq = key && this.#log.duplicateOf(key);
+    return seq === undefined ? undefined : this.#log.get(seq);
   }
 
-  #seen(member: Member<C>, id: string | undefined): HistoryEntry | undefined {
-    return id === undefined ? undefined : member.identity.dedupe?.get(id);
+  #dedupeKey(member: Member<C>, id: string | undefined) {
+    return id === undefined ? undefined : { identity: member.identity.id, id };
   }
 
-  #remember(member: Member<C>, id: string | undefined, entry: HistoryEntry): void {
-    if (id === undefined) return;
-    const dedupe = (member.identity.dedupe ??= new Map());
-    dedupe.set(id, entry);
-    if (dedupe.size > LIMITS.dedupeWindow) dedupe.delete(dedupe.keys().next().value as string);
+  #seen(member: Member<C>, id: string | undefined): PostResult | undefined {
+    const key = this.#dedupeKey(member, id);
+    const seq = key && this.#log.duplicateOf(key);
+    return seq === undefined ? undefined : this.#duplicate(seq);
   }
 
-  #broadcast(event: ChatEvent): HistoryEntry {
-    const e = event as { seq: number; ts: number };
-    e.seq = ++this.#seq;
-    e.ts = this.#now();
-    const entry: HistoryEntry = { event };
-    this.#store(entry);
-    this.#sink.broadcast(entry);
-    return entry;
+  #duplicate(seq: number): PostResult {
+    return { ok: true, entry: this.#log.get(seq), duplicate: true };
   }
 
-  #store(entry: HistoryEntry): void {
-    this.#history[entry.event.seq % this.#historySize] = entry;
+  #broadcast(draft: EventDraft): HistoryEntry {
+    const result = this.#log.append(draft);
+    // Only a deduplicated append can be a duplicate.
+    if (result.kind !== 'appended') throw new Error('the log refused an event without an id');
+    this.#sink.broadcast(result.entry);
+    return result.entry;
   }
 }
 

@@ -39,6 +39,8 @@ describe('hello and welcome', () => {
       limits: { maxText: 4096, maxFrame: 65536, ratePerSec: 5, rateBurst: 20 },
     });
     expect(typeof welcome['token']).toBe('string');
+    expect(welcome['epoch']).toBe(server.hub.room.epoch);
+    expect(welcome['epoch']).toMatch(/^[\w-]{8,}$/);
     expect(await c.nextLine()).toBe('{"type":"history_end","more":false}');
     expect(await c.next('join')).toMatchObject({ seq: 1, name: 'alice' });
   });

@@ -11,6 +11,7 @@ import { loadCredentials } from './tls/credentials.js';
 import { clearTextRefusal, refusesClearText } from './tls/first-byte.js';
 import { sniffFirstMove } from './tls/sniff.js';
 import { TlsFront } from './tls/tls-front.js';
+import { openRoomLog } from './store/open-log.js';
 
 export const SERVER_NAME = 'ciao/0.1.0';
 
@@ -38,13 +39,17 @@ export class ListenError extends Error {
   }
 }
 
-/** Listens and serves until `close()`. Rejects with a {@link ListenError} if it cannot listen. */
+/**
+ * Opens the room log, listens and serves until `close()`. Rejects with a {@link ListenError}
+ * if it cannot listen, a {@link StoreError} if it cannot open the data directory.
+ */
 export async function startServer(
   config: ServerConfig,
   logger: Logger = createLogger(config.logLevel, config.logFormat),
 ): Promise<RunningServer> {
   const credentials = config.tls ? await loadTls(config.tls, logger) : undefined;
-  const hub = new Hub(config, logger, SERVER_NAME);
+  const roomLog = openRoomLog(config);
+  const hub = new Hub(config, logger, SERVER_NAME, roomLog);
   const tls =
     config.tls && credentials
       ? new TlsFront({
@@ -97,6 +102,10 @@ export async function startServer(
     server.once('error', onError);
     server.once('listening', onListening);
     server.listen({ port: config.port, host: config.host, backlog: 4096 });
+  }).catch((err: unknown) => {
+    hub.stopTimers();
+    roomLog.close();
+    throw err;
   });
   server.on('error', (err) => logger.error('server error', { error: err.message }));
   const address = server.address();
@@ -116,6 +125,7 @@ export async function startServer(
         front.tls?.close();
         await hub.shutdown(config.shutdownGraceMs);
         await stopped;
+        roomLog.close();
         logger.info('stopped');
       })();
       return closing;

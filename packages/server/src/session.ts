@@ -210,6 +210,7 @@ export class Session {
       name: member.name,
       token: member.identity.token,
       seq: room.seq,
+      epoch: room.epoch,
       limits: {
         maxText: LIMITS.maxTextChars,
         maxFrame: LIMITS.maxClientFrameBytes,
@@ -221,7 +222,9 @@ export class Session {
     if (this.mode === 'plain')
       this.send({ ...welcome, users: room.list.page(0), userCount: room.size });
     else this.queue(room.list.welcomeJson(welcome));
-    if (frame.since !== undefined) {
+    // A `since` counted in another epoch (wiped data, a memory-only restart) means nothing
+    // here: that client gets the fresh replay a new client gets, and sees the new epoch.
+    if (frame.since !== undefined && (frame.epoch === undefined || frame.epoch === room.epoch)) {
       this.sendBatch(room.history(member, Infinity, Infinity, frame.since, this.replayBudget()));
     } else {
       const recent = this.mode === 'plain' ? PLAIN_REPLAY_EVENTS : LIMITS.historyDefaultLimit;

@@ -1,0 +1,123 @@
+import { randomBytes } from 'node:crypto';
+import type { ChatEvent } from '@ciao/protocol';
+import { DedupeWindow } from './dedupe-window.js';
+import type {
+  AppendResult,
+  DedupeKey,
+  EventDraft,
+  HistoryEntry,
+  IdentityRecord,
+  RoomLog,
+} from './room-log.js';
+
+export interface MemoryLogOptions {
+  /** Events kept (a ring: the oldest is overwritten). */
+  readonly historySize: number;
+  /** Released identities remembered for token reuse, oldest forgotten. */
+  readonly maxIdentities?: number;
+  readonly now?: () => number;
+}
+
+interface StoredIdentity {
+  readonly record: IdentityRecord;
+  window: DedupeWindow | undefined;
+}
+
+/** The room log in this process's memory: a new epoch on every start, nothing to commit. */
+export class MemoryLog implements RoomLog {
+  readonly epoch = newEpoch();
+  readonly #ring: (HistoryEntry | undefined)[];
+  readonly #size: number;
+  readonly #maxIdentities: number;
+  readonly #now: () => number;
+  readonly #byToken = new Map<string, StoredIdentity>();
+  readonly #byId = new Map<number, StoredIdentity>();
+  /** Released identities, oldest first (Map insertion order). */
+  readonly #released = new Map<number, StoredIdentity>();
+  #seq = 0;
+  #nextIdentity = 1;
+
+  constructor(options: MemoryLogOptions) {
+    this.#size = Math.max(1, options.historySize);
+    this.#ring = new Array<HistoryEntry | undefined>(this.#size);
+    this.#maxIdentities = options.maxIdentities ?? 1_000;
+    this.#now = options.now ?? Date.now;
+  }
+
+  head(): number {
+    return this.#seq;
+  }
+
+  append(draft: EventDraft, ends?: readonly [number, number], dedupe?: DedupeKey): AppendResult {
+    if (dedupe) {
+      const seen = this.duplicateOf(dedupe);
+      if (seen !== undefined) return { kind: 'duplicate', seq: seen };
+    }
+    const event = { ...draft, seq: ++this.#seq, ts: this.#now() } as ChatEvent;
+    const entry: HistoryEntry = ends ? { event, ends } : { event };
+    this.#ring[event.seq % this.#size] = entry;
+    if (dedupe) this.#windowOf(dedupe.identity)?.add(dedupe.id, event.seq);
+    return { kind: 'appended', entry };
+  }
+
+  duplicateOf(key: DedupeKey): number | undefined {
+    return this.#byId.get(key.identity)?.window?.get(key.id);
+  }
+
+  *scanBack(before: number, after: number): Iterable<HistoryEntry> {
+    const oldest = Math.max(1, this.#seq - this.#size + 1, after + 1);
+    for (let seq = Math.min(before - 1, this.#seq); seq >= oldest; seq--) {
+      const entry = this.#ring[seq % this.#size];
+      if (entry) yield entry;
+    }
+  }
+
+  get(seq: number): HistoryEntry | undefined {
+    if (seq < 1 || seq > this.#seq || seq <= this.#seq - this.#size) return undefined;
+    return this.#ring[seq % this.#size];
+  }
+
+  createIdentity(token: string): IdentityRecord {
+    const stored: StoredIdentity = {
+      record: { id: this.#nextIdentity++, token },
+      window: undefined,
+    };
+    this.#byToken.set(token, stored);
+    this.#byId.set(stored.record.id, stored);
+    return stored.record;
+  }
+
+  findIdentity(token: string): IdentityRecord | undefined {
+    const stored = this.#byToken.get(token);
+    if (stored) this.#released.delete(stored.record.id);
+    return stored?.record;
+  }
+
+  released(identity: number): void {
+    const stored = this.#byId.get(identity);
+    if (!stored) return;
+    this.#released.delete(identity);
+    this.#released.set(identity, stored);
+    if (this.#released.size > this.#maxIdentities) {
+      const [oldest] = this.#released.values();
+      this.#released.delete(oldest!.record.id);
+      this.#byId.delete(oldest!.record.id);
+      this.#byToken.delete(oldest!.record.token);
+    }
+  }
+
+  commit(): void {}
+
+  close(): void {}
+
+  #windowOf(identity: number): DedupeWindow | undefined {
+    const stored = this.#byId.get(identity);
+    if (stored) stored.window ??= new DedupeWindow();
+    return stored?.window;
+  }
+}
+
+/** A log's identity: random, short, printable. */
+export function newEpoch(): string {
+  return randomBytes(9).toString('base64url');
+}

@@ -1,0 +1,86 @@
+import type { ChatEvent } from '@ciao/protocol';
+
+/**
+ * The room's durable state behind one interface: the event log (seq assignment, history),
+ * token identities, and each identity's `id` dedupe window. Implementations: {@link
+ * MemoryLog} (tests, `--no-persist`) and {@link SqliteLog} (the default). The room never
+ * numbers an event itself: the log does, at append, so a log shared by several servers
+ * (Redis: one Lua script per append doing the dedupe check, the seq and the XADD) is one
+ * more implementation of the same calls.
+ *
+ * Appends of one event-loop turn belong to one unit of durability: {@link RoomLog.commit}
+ * makes them durable, and the hub calls it before writing that turn's output, so nothing a
+ * client saw acknowledged can be lost by a crash; only the turn in progress can.
+ */
+
+/** An event as the room makes it, before the log gives it its `seq` and `ts`. */
+export type EventDraft = ChatEvent extends infer E
+  ? E extends ChatEvent
+    ? Omit<E, 'seq' | 'ts'>
+    : never
+  : never;
+
+/** An event with what delivery needs: who may see it, and encodings cached by the transport. */
+export interface HistoryEntry {
+  readonly event: ChatEvent;
+  /** For a `dm`: the identity ids of its two ends, the only ones that may see it. */
+  readonly ends?: readonly [number, number];
+  /** The event's JSON line (newline included): stored as is, so a replay is a range read. */
+  json?: Buffer;
+  replayJson?: Buffer;
+  plain?: Buffer;
+}
+
+/** What an `id` is checked against: the sender's identity and the client's frame id. */
+export interface DedupeKey {
+  readonly identity: number;
+  readonly id: string;
+}
+
+export type AppendResult =
+  | { readonly kind: 'appended'; readonly entry: HistoryEntry }
+  /** The `id` is in the sender's window: nothing was appended; `seq` is the original's. */
+  | { readonly kind: 'duplicate'; readonly seq: number };
+
+/** A token's identity: what reclaims a name and keeps a dedupe window across connections. */
+export interface IdentityRecord {
+  readonly id: number;
+  readonly token: string;
+}
+
+export interface RoomLog {
+  /** This log's identity (`welcome.epoch`): the same across restarts on the same data. */
+  readonly epoch: string;
+  /** Latest seq appended (0 before the first event ever). */
+  head(): number;
+  /**
+   * Numbers the event (next seq, the log's clock) and appends it. With `dedupe`, the check
+   * against the sender's window and the append are one atomic step, and the id enters the
+   * window (`id -> seq` only).
+   */
+  append(draft: EventDraft, ends?: readonly [number, number], dedupe?: DedupeKey): AppendResult;
+  /** The seq an earlier append with this key created, if still in the window. */
+  duplicateOf(key: DedupeKey): number | undefined;
+  /** Events with `after < seq < before`, newest first; stop iterating to stop reading. */
+  scanBack(before: number, after: number): Iterable<HistoryEntry>;
+  /** One event by seq, if retained. */
+  get(seq: number): HistoryEntry | undefined;
+  /** A new identity with this token. */
+  createIdentity(token: string): IdentityRecord;
+  /** The identity a token names, if the log still remembers it. */
+  findIdentity(token: string): IdentityRecord | undefined;
+  /** The identity's member left: from now its record may be forgotten (oldest first). */
+  released(identity: number): void;
+  /** Makes this turn's appends durable (one transaction). */
+  commit(): void;
+  /** Commits and releases the storage. */
+  close(): void;
+}
+
+/** How much history a log keeps: at least one of them. */
+export interface Retention {
+  /** Events at most (the newest). */
+  readonly count?: number;
+  /** Events younger than this many ms. */
+  readonly ageMs?: number;
+}
