@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { configFromFlags, defaultConfig } from './config.js';
+import { resolve } from 'node:path';
+import { configFromFlags, defaultConfig, describeRetention } from './config.js';
+import { resolveDataDir } from './data-dir.js';
 
 describe('configFromFlags', () => {
   it('defaults to PROTOCOL.md values on 0.0.0.0:7777', () => {
@@ -66,5 +68,46 @@ describe('configFromFlags', () => {
     const r = configFromFlags(flags);
     expect(r.ok).toBe(false);
     expect(!r.ok && r.message).toContain(flag);
+  });
+});
+
+describe('--retain', () => {
+  const retain = (value: string) => {
+    const r = configFromFlags({ retain: value });
+    return r.ok ? r.config.retention : r.message;
+  };
+
+  it('takes a count, an age, or both, and keeps the newest 100,000 events by default', () => {
+    expect(defaultConfig().retention).toEqual({ count: 100_000 });
+    expect(retain('5000')).toEqual({ count: 5000 });
+    expect(retain('30d')).toEqual({ ageMs: 30 * 86_400_000 });
+    expect(retain('90m')).toEqual({ ageMs: 90 * 60_000 });
+    expect(retain('100000, 12h')).toEqual({ count: 100_000, ageMs: 12 * 3_600_000 });
+  });
+
+  it('refuses anything else with one line saying what it takes', () => {
+    for (const bad of ['', '0', 'forever', '30x', '10,20', '1d,2d', '-5'])
+      expect(retain(bad)).toMatch(/^--retain takes a number of events, an age like 30d/);
+  });
+
+  it('reads back as a sentence for the start-up line', () => {
+    expect(describeRetention({ count: 100_000 })).toBe('the newest 100000 events');
+    expect(describeRetention({ ageMs: 86_400_000 * 30 })).toBe('events of the last 30d');
+    expect(describeRetention({ count: 5, ageMs: 5_400_000 })).toBe(
+      'the newest 5 events, none older than 90m',
+    );
+  });
+});
+
+describe('resolveDataDir', () => {
+  it('takes --data, else $XDG_STATE_HOME/ciao, else ~/.local/state/ciao', () => {
+    expect(resolveDataDir('/srv/chat', {})).toBe('/srv/chat');
+    expect(resolveDataDir('rel', {})).toBe(resolve('rel'));
+    expect(resolveDataDir(undefined, { XDG_STATE_HOME: '/st', HOME: '/h' })).toBe('/st/ciao');
+    // The XDG rules: a relative XDG_STATE_HOME is ignored.
+    expect(resolveDataDir(undefined, { XDG_STATE_HOME: 'st', HOME: '/h' })).toBe(
+      '/h/.local/state/ciao',
+    );
+    expect(resolveDataDir(undefined, { HOME: '/h' })).toBe('/h/.local/state/ciao');
   });
 });

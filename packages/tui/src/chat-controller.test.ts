@@ -26,6 +26,19 @@ describe('ChatController', () => {
     expect(controller.getState().outbox).toHaveLength(0);
   });
 
+  it('resumes with the epoch its since counts in', () => {
+    const { controller, transport } = fakeSession();
+    controller.start();
+    online(transport, { seq: 4, epoch: 'e1' });
+    transport.receive(msg(5, 'bob', 'hi'));
+    transport.drop();
+    transport.sent.length = 0;
+    transport.connect();
+    expect(transport.sent).toEqual([
+      { type: 'hello', protocol: 1, name: 'ann', token: 'tok-ann', since: 5, epoch: 'e1' },
+    ]);
+  });
+
   it('after a drop, reconnects with token and since and resends the unconfirmed with the same ids', () => {
     const { controller, transport } = fakeSession();
     controller.start();

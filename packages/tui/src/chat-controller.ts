@@ -200,7 +200,7 @@ export class ChatController {
   }
 
   private sendHello(): void {
-    const { me, token, lastSeq, welcomed } = this.state;
+    const { me, token, lastSeq, epoch, welcomed } = this.state;
     this.transport.send({
       type: 'hello',
       protocol: PROTOCOL_VERSION,
@@ -208,6 +208,8 @@ export class ChatController {
       ...(this.password !== undefined ? { password: this.password } : {}),
       ...(token !== undefined ? { token } : {}),
       ...(welcomed && lastSeq !== undefined ? { since: lastSeq } : {}),
+      // The server replays from `since` only if it counts in the same epoch.
+      ...(welcomed && lastSeq !== undefined && epoch !== undefined ? { epoch } : {}),
     });
   }
 

@@ -1,4 +1,7 @@
+import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServerFrame } from '@ciao/protocol';
 import {
@@ -182,4 +185,102 @@ describe.skipIf(!hasServer)('reconnecting through a connection cut', () => {
     bob.close();
     await ann.quit();
   }, 45_000);
+});
+
+/** A port free right now (the server is restarted on the same one). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as net.AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+describe.skipIf(!hasServer)('resuming across a server crash on the same data', () => {
+  let dataDir: string;
+  let server: ServerProcess | undefined;
+
+  beforeAll(() => {
+    dataDir = mkdtempSync(path.join(tmpdir(), 'ciao-tui-restart-'));
+  });
+
+  afterAll(async () => {
+    await server?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }, 15_000);
+
+  it('comes back after SIGKILL and a restart without a gap, a double or a reset', async () => {
+    const port = await freePort();
+    const args = ['--data', dataDir, '--port', String(port)];
+    server = await startServerProcess(args);
+    const ann = new ChatController({
+      name: 'ann',
+      address: 'server',
+      flushMs: 0,
+      makeTransport: (handlers) =>
+        new Connection({ host: '127.0.0.1', port, random: () => 0 }, handlers),
+    });
+    const annTexts = (): string[] =>
+      ann
+        .getState()
+        .lines.filter((l) => (l.kind === 'message' || l.kind === 'notice') && l.sub === 0)
+        .map((l) => `${l.from}: ${l.text}`);
+    ann.start();
+    await waitFor(() => ann.getState().conn.state === 'online', 10_000, 'ann online');
+    const bob = new RawClient(port, 'bob');
+    bob.send({ type: 'say', text: 'before the crash', id: 'b1' });
+    ann.submit('mine, before the crash');
+    await waitFor(
+      () => ann.getState().outbox.length === 0 && annTexts().includes('bob: before the crash'),
+      5_000,
+      () => annTexts().join('\n'),
+    );
+    const epoch = ann.getState().epoch;
+
+    server.child.kill('SIGKILL');
+    await waitFor(() => ann.getState().conn.state !== 'online', 5_000, 'ann offline');
+    ann.submit('typed while the server was down');
+    server = await startServerProcess(args);
+    await waitFor(
+      () => ann.getState().conn.state === 'online' && ann.getState().outbox.length === 0,
+      20_000,
+      () => JSON.stringify(ann.getState().conn),
+    );
+    const carol = new RawClient(port, 'carol');
+    carol.send({ type: 'say', text: 'after the restart', id: 'c1' });
+    await waitFor(
+      () => annTexts().includes('carol: after the restart'),
+      5_000,
+      () => annTexts().join('\n'),
+    );
+
+    expect(ann.getState().epoch).toBe(epoch);
+    expect(ann.getState().lines.some((l) => /reset/.test(l.text))).toBe(false);
+    const seen = annTexts();
+    for (const text of [
+      'bob: before the crash',
+      'ann: mine, before the crash',
+      'ann: typed while the server was down',
+      'carol: after the restart',
+    ])
+      expect(seen.filter((t) => t === text)).toHaveLength(1);
+    const seqs = ann
+      .getState()
+      .lines.filter((l) => l.sub === 0)
+      .map((l) => l.seq);
+    expect(new Set(seqs).size).toBe(seqs.length);
+    expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+    // Everyone who joins later sees the same, once.
+    await waitFor(
+      () => carol.texts().filter((t) => t === 'ann: typed while the server was down').length > 0,
+      5_000,
+      () => carol.texts().join('\n'),
+    );
+    bob.close();
+    carol.close();
+    await ann.quit();
+  }, 60_000);
 });

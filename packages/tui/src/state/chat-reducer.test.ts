@@ -70,6 +70,41 @@ describe('chatReducer', () => {
     expect(state.lastSeq).toBe(2);
   });
 
+  it('says the history was reset when the server welcomes with another epoch, keeping the old lines above', () => {
+    let state = run(
+      fresh(),
+      server(welcome({ seq: 0, epoch: 'e1' }), { type: 'history_end', more: false }),
+      server(msg(1, 'bob', 'a'), msg(2, 'bob', 'b')),
+    );
+    expect(state.epoch).toBe('e1');
+    // Same epoch: a resume, however the seqs look.
+    state = run(
+      state,
+      server(welcome({ seq: 2, epoch: 'e1' }), { type: 'history_end', more: false }),
+    );
+    expect(state.lines.some((l) => /reset/.test(l.text))).toBe(false);
+    // The data was wiped: seq 5 of the new epoch is above ours, yet not a continuation.
+    state = run(
+      state,
+      server(
+        welcome({ seq: 5, epoch: 'e2' }),
+        msg(2, 'cy', 'new two', { replay: true }),
+        { type: 'history_end', more: false },
+        msg(6, 'cy', 'live'),
+      ),
+    );
+    const shown = state.lines.filter((l) => l.kind === 'message' || l.kind === 'notice');
+    expect(shown.map((l) => l.text)).toEqual([
+      'a',
+      'b',
+      "the server's history was reset: the messages above are from before, and were not replayed",
+      'new two',
+      'live',
+    ]);
+    expect(state.epoch).toBe('e2');
+    expect(state.lastSeq).toBe(6);
+  });
+
   it('keeps an unconfirmed message in the outbox until the server echoes its id', () => {
     const item = { id: 'x-1', ts: T0, frame: { type: 'say' as const, text: 'hi', id: 'x-1' } };
     let state = run(fresh(), { type: 'outgoing', item });

@@ -144,6 +144,8 @@ export interface ChatState {
   readonly outbox: readonly Outgoing[];
   /** Highest event seq seen: the `since` of a reconnect. */
   readonly lastSeq?: number;
+  /** The server log's epoch (`welcome.epoch`) that `lastSeq` counts in. */
+  readonly epoch?: string;
   /** From `welcome`: reclaims our name on reconnect. */
   readonly token?: string;
   readonly limits?: ServerLimits;
@@ -544,15 +546,27 @@ class Draft {
         this.next.conn = { state: 'online' };
         this.setUsers(frame.users.map(sanitize));
         this.setPaging(frame.userCount ?? frame.users.length, frame.users.length);
-        if (this.next.lastSeq !== undefined && frame.seq < this.next.lastSeq) {
-          this.rebase(this.next.lastSeq + 1);
-          this.next.lastSeq = frame.seq;
+        const known = this.next.epoch;
+        this.next.epoch = frame.epoch;
+        const last = this.next.lastSeq;
+        // Another epoch: the server's history was reset and its seqs start anew. A server that
+        // sends no epoch shows it only by a seq below ours.
+        const reset =
+          last !== undefined &&
+          (frame.epoch !== undefined && known !== undefined
+            ? frame.epoch !== known
+            : frame.seq < last);
+        if (reset) {
+          this.rebase(last + 1);
+          // At seq 0: below everything of the new epoch, its replay included.
+          this.next.lastSeq = 0;
           this.addLocal(
             'notice',
-            'the server restarted: earlier messages above are from before',
+            "the server's history was reset: the messages above are from before, and were not replayed",
             now,
           );
-        } else if (this.next.lastSeq === undefined) {
+          this.next.lastSeq = frame.seq;
+        } else if (last === undefined) {
           this.next.lastSeq = frame.seq;
         }
         if (reconnect && droppedAt !== undefined)

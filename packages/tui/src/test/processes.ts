@@ -32,7 +32,10 @@ export interface ServerProcess {
   stop(): Promise<void>;
 }
 
-/** Starts `pnpm server` on an ephemeral port and waits for its "listening" line. */
+/**
+ * Starts `pnpm server` on an ephemeral port (unless `--port` is given) and waits for its
+ * "listening" line.
+ */
 export function startServerProcess(
   extraArgs: readonly string[] = [],
   timeoutMs = 20_000,
@@ -44,14 +47,14 @@ export function startServerProcess(
     [
       ...NODE_ARGS,
       SERVER_CLI,
-      '--data',
-      dataDir,
-      '--port',
-      '0',
+      ...(extraArgs.includes('--port') ? [] : ['--port', '0']),
       '--host',
       '127.0.0.1',
       '--log-level',
       'warn',
+      // A test that restarts a server on the same data gives its own --data; others get a
+      // fresh one (for the self-signed certificate) and keep the room in memory.
+      ...(extraArgs.includes('--data') ? [] : ['--data', dataDir, '--no-persist']),
       ...extraArgs,
     ],
     {
