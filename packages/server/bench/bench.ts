@@ -1,9 +1,10 @@
 /**
  * Load generator for the ciao server: `pnpm bench` (from the root or this package).
  *
- *   tsx --conditions=@ciao/source bench/bench.ts [--mode all|load|idle|storm|saturate]
+ *   tsx --conditions=@ciao/source bench/bench.ts [--mode all|load|idle|storm|saturate|crash]
  *       [--clients N] [--senders S] [--rate MSGS_PER_SEC] [--duration SECONDS]
  *       [--workers W] [--idle-clients N] [--joins N,N...] [--bulk-read-ms MS] [--prof]
+ *       [--store sqlite|memory] [--kills N]
  *
  * Starts the server as `pnpm server` does (tsx from source, its own process), connects N JSON
  * clients from W generator processes, has S of them send at a fixed total rate, and reports
@@ -12,16 +13,22 @@
  * peak RSS. `idle` holds N idle connections and reports RSS per connection; `saturate` raises
  * the rate until p99 > 200 ms or a message is lost. `storm` seats N clients connecting as fast
  * as they can while 100 seated clients chat at 50 msgs/s (seat time, connections/s, the
- * chatters' latency and loss, server CPU).
+ * chatters' latency and loss, server CPU). `--store` picks the room log: sqlite (the default,
+ * in a temp data directory, as `pnpm server` keeps it) or memory (`--no-persist`); `all`
+ * measures both at 1,000 clients x 1,000 msg/s. `crash` is the crash-safety soak: senders under
+ * load, the server SIGKILLed `--kills` times at random moments and restarted on the same data,
+ * then every acknowledged message checked.
  */
 import { fork } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { FromWorker, ToWorker } from './load-worker.js';
 import type { ServerProcess } from './proc.js';
 import { cpuSeconds, memory, packageDir, startServerProcess, writes } from './proc.js';
+import { crashRun } from '../src/testing/crash-harness.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -34,16 +41,22 @@ const { values: args } = parseArgs({
     'idle-clients': { type: 'string', default: '10000' },
     joins: { type: 'string' },
     'bulk-read-ms': { type: 'string', default: '0' },
+    store: { type: 'string', default: 'sqlite' },
+    kills: { type: 'string', default: '20' },
     prof: { type: 'boolean', default: false },
     tls: { type: 'boolean', default: false },
   },
 });
 
+type Store = 'sqlite' | 'memory';
+const STORE = storeArg();
 const WORKERS = Number(args.workers);
 const DURATION_S = Number(args.duration);
 
 interface LoadResult {
   tls: boolean;
+  /** Where the server kept the room (set by {@link load}). */
+  store?: Store;
   clients: number;
   senders: number;
   rate: number;
@@ -135,6 +148,20 @@ class Workers {
   }
 }
 
+/** Where the room is kept: the server's temp data directory (proc.ts), or memory only. */
+function storeFlags(store: Store): string[] {
+  return store === 'memory' ? ['--no-persist'] : [];
+}
+
+function storeArg(): Store {
+  const store = args.store;
+  if (store !== 'sqlite' && store !== 'memory') {
+    console.error(`unknown --store ${store} (sqlite, memory)`);
+    process.exit(2);
+  }
+  return store;
+}
+
 function serverFlags(clients: number): string[] {
   return [
     '--rate',
@@ -165,8 +192,12 @@ async function withClients<T>(
   label: string,
   body: (server: ServerProcess, workers: Workers) => Promise<T>,
   maxClients = clients,
+  store: Store = STORE,
 ): Promise<T> {
-  const server = await startServerProcess(serverFlags(maxClients), nodeFlags(label));
+  const server = await startServerProcess(
+    [...serverFlags(maxClients), ...storeFlags(store)],
+    nodeFlags(label),
+  );
   const workers = new Workers(WORKERS, tls);
   try {
     const per = Math.ceil(clients / WORKERS);
@@ -262,12 +293,22 @@ async function load(
   senders: number,
   rate: number,
   tls = args.tls,
+  store: Store = STORE,
 ): Promise<LoadResult> {
-  const label = `load-${clients}-${rate}${tls ? '-tls' : ''}`;
-  return withClients(clients, senders, tls, label, async (server, workers) => {
-    await phase(server, workers, clients, senders, rate, 2); // warm-up, not reported
-    return phase(server, workers, clients, senders, rate, DURATION_S);
-  });
+  const label = `load-${store}-${clients}-${rate}${tls ? '-tls' : ''}`;
+  const result = await withClients(
+    clients,
+    senders,
+    tls,
+    label,
+    async (server, workers) => {
+      await phase(server, workers, clients, senders, rate, 2); // warm-up, not reported
+      return phase(server, workers, clients, senders, rate, DURATION_S);
+    },
+    clients,
+    store,
+  );
+  return { ...result, store };
 }
 
 async function saturate(clients: number, senders: number): Promise<LoadResult[]> {
@@ -377,7 +418,7 @@ async function collectGarbage(server: ServerProcess): Promise<void> {
 }
 
 async function idle(clients: number): Promise<void> {
-  const server = await startServerProcess(serverFlags(clients), [
+  const server = await startServerProcess([...serverFlags(clients), ...storeFlags(STORE)], [
     ...nodeFlags('idle'),
     '--expose-gc',
     '--import',
@@ -431,6 +472,7 @@ function printLoad(rows: LoadResult[]): void {
   console.table(
     rows.map((r) => ({
       transport: r.tls ? 'tls' : 'tcp',
+      store: r.store ?? STORE,
       clients: r.clients,
       senders: r.senders,
       'msgs/s': r.rate,
@@ -451,6 +493,49 @@ function printLoad(rows: LoadResult[]): void {
   );
 }
 
+/** The crash-safety soak (the test's harness, longer and wider). */
+async function crash(): Promise<void> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'ciao-crash-soak-'));
+  const seed = Date.now() % 1_000_000;
+  const t0 = performance.now();
+  try {
+    const run = await crashRun({
+      dataDir,
+      senders: Number(args.senders ?? 20),
+      window: 16,
+      kills: Number(args.kills),
+      maxAcksBetween: 3_000,
+      seed,
+      // Every message is checked at the end: keep them all.
+      serverArgs: ['--retain', '100000000'],
+    });
+    console.table([
+      {
+        kills: run.kills,
+        'messages acknowledged': run.acked,
+        sent: run.sent,
+        problems: run.problems.length,
+        seconds: +((performance.now() - t0) / 1000).toFixed(1),
+        seed,
+      },
+    ]);
+    for (const p of run.problems.slice(0, 20)) console.error(`  ${p}`);
+    if (run.problems.length > 0) process.exitCode = 1;
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+/** Fan-out at 1,000 clients and 1,000 msg/s, memory-only beside persistent. */
+function printPersistenceCost(memoryOnly: LoadResult, sqlite: LoadResult): void {
+  const ratio = sqlite.deliveriesPerSec / memoryOnly.deliveriesPerSec;
+  const met = ratio >= 0.9 && sqlite.lost === 0 && sqlite.p99 < 100;
+  console.log(
+    `persistence: ${(ratio * 100).toFixed(1)}% of memory-only deliveries/s ` +
+      `(goal >= 90%, 0 loss, p99 < 100 ms: ${met ? 'met' : 'NOT met'})`,
+  );
+}
+
 const mode = args.mode;
 if (mode === 'load') {
   const clients = Number(args.clients ?? 1000);
@@ -468,18 +553,24 @@ if (mode === 'load') {
   console.log(`ciao server benchmark: ${DURATION_S} s per run, ${WORKERS} generator processes`);
   const rows = [await load(1000, 10, 100)];
   printLoad(rows);
-  rows.push(await load(1000, 100, 1000));
-  printLoad(rows.slice(1));
+  const memoryOnly = await load(1000, 100, 1000, false, 'memory');
+  const sqlite = await load(1000, 100, 1000, false, 'sqlite');
+  printLoad([memoryOnly, sqlite]);
+  printPersistenceCost(memoryOnly, sqlite);
   // The same fan-out over TLS, beside it: what encryption costs the server.
-  rows.push(await load(1000, 100, 1000, true));
-  printLoad(rows.slice(1));
+  printLoad([await load(1000, 100, 1000, true)]);
   await idle(Number(args['idle-clients']));
   console.log('\njoin storm (100 clients chat at 50 msgs/s while N more connect):');
   for (const n of [2000, 10000]) printStorm([await storm(n)]);
   console.log('\nsaturation (rate raised until p99 > 200 ms or loss):');
   await saturate(1000, 100);
+  console.log(`\ncrash-safety soak: ${args.kills} SIGKILLs under load`);
+  await crash();
+} else if (mode === 'crash') {
+  console.log(`crash-safety soak: ${args.kills} SIGKILLs under load`);
+  await crash();
 } else {
-  console.error(`unknown --mode ${mode} (all, load, idle, storm, saturate)`);
+  console.error(`unknown --mode ${mode} (all, load, idle, storm, saturate, crash)`);
   process.exit(2);
 }
-process.exit(0);
+process.exit(process.exitCode ?? 0);

@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import type { ChatEvent } from '@ciao/protocol';
 import { DedupeWindow } from './dedupe-window.js';
 import type {
   AppendResult,
@@ -9,6 +8,7 @@ import type {
   IdentityRecord,
   RoomLog,
 } from './room-log.js';
+import { stamp } from './room-log.js';
 
 export interface MemoryLogOptions {
   /** Events kept (a ring: the oldest is overwritten). */
@@ -53,7 +53,7 @@ export class MemoryLog implements RoomLog {
       const seen = this.duplicateOf(dedupe);
       if (seen !== undefined) return { kind: 'duplicate', seq: seen };
     }
-    const event = { ...draft, seq: ++this.#seq, ts: this.#now() } as ChatEvent;
+    const event = stamp(draft, ++this.#seq, this.#now());
     const entry: HistoryEntry = ends ? { event, ends } : { event };
     this.#ring[event.seq % this.#size] = entry;
     if (dedupe) this.#windowOf(dedupe.identity)?.add(dedupe.id, event.seq);

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { encodeFrame } from '@ciao/protocol';
 import { MemoryLog } from './memory-log.js';
 import type { RoomLog } from './room-log.js';
 import { SqliteLog } from './sqlite-log.js';
@@ -39,6 +40,15 @@ describe.each(kinds)('%s log', (_kind, make) => {
     expect(b.kind === 'appended' && b.entry.event).toMatchObject({ seq: 2, text: 'hi' });
     expect(b.kind === 'appended' && typeof b.entry.event.ts).toBe('number');
     expect(log.head()).toBe(2);
+  });
+
+  it('writes seq and ts right after type, as on the wire since v1', () => {
+    const log = make();
+    const r = log.append({ type: 'message', from: 'ann', text: 'hi', id: 'x' });
+    const line = r.kind === 'appended' ? encodeFrame(r.entry.event).toString() : '';
+    expect(line).toMatch(
+      /^\{"type":"message","seq":1,"ts":\d+,"from":"ann","text":"hi","id":"x"\}\n$/,
+    );
   });
 
   it('checks an id against the sender window and appends in one step, keeping id -> seq', () => {

@@ -84,3 +84,12 @@ export interface Retention {
   /** Events younger than this many ms. */
   readonly ageMs?: number;
 }
+
+/**
+ * The event with its seq and time, fields in wire order (`type`, `seq`, `ts`, then the rest):
+ * clients that read `seq` straight from the bytes, like the bench's generator, rely on it.
+ */
+export function stamp(draft: EventDraft, seq: number, ts: number): ChatEvent {
+  const { type, ...rest } = draft;
+  return { type, seq, ts, ...rest } as ChatEvent;
+}

@@ -13,6 +13,7 @@ import type {
   Retention,
   RoomLog,
 } from './room-log.js';
+import { stamp } from './room-log.js';
 
 export interface SqliteLogOptions {
   /** The database file (created with its tables when missing). */
@@ -121,7 +122,7 @@ export class SqliteLog implements RoomLog {
       if (seen !== undefined) return { kind: 'duplicate', seq: seen };
     }
     this.#begin();
-    const event = { ...draft, seq: this.#head + 1, ts: this.#now() } as ChatEvent;
+    const event = stamp(draft, this.#head + 1, this.#now());
     const json = encodeFrame(event);
     this.#stmt.insert.run(
       event.seq,
