@@ -126,8 +126,8 @@ export class CrashSender {
         const lines = (partial + chunk).split('\n');
         partial = lines.pop()!;
         for (const line of lines) {
-          if (line === '') continue;
-          const frame = JSON.parse(line) as Json;
+          const frame = parseFrame(line);
+          if (frame === undefined) continue;
           if (frame.type === 'welcome') {
             welcomed = true;
             this.#welcome(frame);
@@ -218,18 +218,22 @@ export class CrashSender {
   }
 }
 
+/** A JSON frame, or undefined for anything else (the plain-text prompt a slow hello gets). */
+function parseFrame(line: string): Json | undefined {
+  if (!line.startsWith('{')) return undefined;
+  return JSON.parse(line) as Json;
+}
+
 /** An event as a run compares it: the same seq must always name the same event. */
 function identityOf(frame: Json): string {
   return JSON.stringify([frame.type, frame['from'], frame['name'], frame['text'], frame['id']]);
 }
 
-/** Reads the whole retained log with a fresh client (a full replay, `since` 0). */
+/** Reads the whole retained log with a fresh client: a full replay, then `history` pages. */
 export function readLog(
   port: number,
 ): Promise<{ seqs: number[]; byId: Map<string, number[]>; seen: Map<number, string> }> {
-  const seqs: number[] = [];
-  const byId = new Map<string, number[]>();
-  const seen = new Map<number, string>();
+  const frames = new Map<number, Json>();
   return new Promise((resolve, reject) => {
     const socket = connect({ port, host: '127.0.0.1' });
     let partial = '';
@@ -239,18 +243,33 @@ export function readLog(
       const lines = (partial + chunk).split('\n');
       partial = lines.pop()!;
       for (const line of lines) {
-        const frame = JSON.parse(line) as Json;
+        const frame = parseFrame(line);
+        if (frame === undefined) continue;
         if (frame.type === 'history_end') {
+          // A replay stops at its byte budget: page back through the rest.
+          if (frame['more'] === true) {
+            socket.write(
+              JSON.stringify({ type: 'history', before: frame['before'], limit: 500 }) + '\n',
+            );
+            continue;
+          }
           socket.destroy();
-          if (frame['more'] === true) reject(new Error('the replay did not hold the whole log'));
+          const seqs = [...frames.keys()].sort((x, y) => x - y);
+          const byId = new Map<string, number[]>();
+          const seen = new Map<number, string>();
+          for (const seq of seqs) {
+            const f = frames.get(seq)!;
+            seen.set(seq, identityOf(f));
+            const id = f['id'];
+            if (typeof id === 'string') byId.set(id, [...(byId.get(id) ?? []), seq]);
+          }
           return resolve({ seqs, byId, seen });
         }
         const seq = frame['seq'];
-        if (typeof seq !== 'number' || frame.type === 'welcome') continue;
-        seqs.push(seq);
-        seen.set(seq, identityOf(frame));
-        const id = frame['id'];
-        if (typeof id === 'string') byId.set(id, [...(byId.get(id) ?? []), seq]);
+        if (typeof seq !== 'number' || frame.type === 'welcome' || frame['replay'] !== true)
+          continue;
+        if (frames.has(seq)) reject(new Error(`seq ${seq} was sent twice in the replay`));
+        frames.set(seq, frame);
       }
     });
     socket.write(JSON.stringify({ type: 'hello', protocol: 1, name: 'auditor', since: 0 }) + '\n');
