@@ -192,6 +192,23 @@ describe('Room', () => {
     expect(room.say(alice, '😀'.repeat(4096)).ok).toBe(true);
   });
 
+  it('refuses a name the log says someone else holds (another server sharing it), on hello and nick', () => {
+    const log = new MemoryLog({ historySize: 10 });
+    const room = new Room<Conn>({ log }, { broadcast: () => {}, deliver: () => {} });
+    log.claimName('bob', 999);
+    const r = room.register('Bob', { id: 'b' });
+    expect(r.ok ? 'ok' : r.code).toBe('name_taken');
+    const ann = room.register('ann', { id: 'a' });
+    if (!ann.ok) throw new Error(ann.message);
+    const n = room.nick(ann.member, 'bob');
+    expect(n.ok ? 'ok' : n.code).toBe('name_taken');
+    // A nick gives the old name back; a leave gives the current one back.
+    expect(room.nick(ann.member, 'cy').ok).toBe(true);
+    expect(log.claimName('ann', 5)).toBe(5);
+    room.leave(ann.member, 'quit');
+    expect(log.claimName('cy', 6)).toBe(6);
+  });
+
   it('forgets the oldest departed identities beyond the cap', () => {
     const broadcasts: HistoryEntry[] = [];
     const room = new Room<Conn>(

@@ -155,12 +155,14 @@ export class Room<C> {
         holder.conn = conn;
         return { ok: true, member: holder, replaced };
       }
-      return { ok: false, code: 'name_taken', message: `the name ${holder.name} is taken` };
+      return taken(holder.name);
     }
     let record = token === undefined ? undefined : this.#log.findIdentity(token);
     // A token whose identity is in use under another name does not get to share it.
     if (record && this.#held.has(record.id)) record = undefined;
     record ??= this.#log.createIdentity(this.#newToken());
+    // Held by nobody here, but the log is the judge (a shared log: someone elsewhere).
+    if (this.#log.claimName(key, record.id) !== record.id) return taken(name);
     const identity: Identity<C> = { id: record.id, token: record.token, member: undefined };
     const member: Member<C> = { name, key, identity, conn };
     identity.member = member;
@@ -185,6 +187,7 @@ export class Room<C> {
     const identity = member.identity;
     identity.member = undefined;
     this.#held.delete(identity.id);
+    this.#log.releaseName(member.key, identity.id);
     this.#log.released(identity.id);
     return this.#broadcast({ type: 'leave', name: member.name, reason });
   }
@@ -193,6 +196,7 @@ export class Room<C> {
   clear(): void {
     for (const m of this.#order) {
       m.identity.member = undefined;
+      this.#log.releaseName(m.key, m.identity.id);
       this.#log.released(m.identity.id);
     }
     this.#held.clear();
@@ -252,8 +256,12 @@ export class Room<C> {
     if (name === member.name) return { ok: true, entry: undefined };
     const key = nameKey(name);
     const holder = this.#members.get(key);
-    if (holder && holder !== member)
-      return { ok: false, code: 'name_taken', message: `the name ${holder.name} is taken` };
+    if (holder && holder !== member) return taken(holder.name);
+    const id = member.identity.id;
+    if (key !== member.key) {
+      if (this.#log.claimName(key, id) !== id) return taken(name);
+      this.#log.releaseName(member.key, id);
+    }
     const from = member.name;
     this.#members.delete(member.key);
     this.#list.rename(from, name);
@@ -329,6 +337,10 @@ export class Room<C> {
     this.#sink.broadcast(result.entry);
     return result.entry;
   }
+}
+
+function taken(name: string): Failure<'name_taken'> {
+  return { ok: false, code: 'name_taken', message: `the name ${name} is taken` };
 }
 
 /** Client input echoed in a message: sanitised and clipped, like everything a person sees. */

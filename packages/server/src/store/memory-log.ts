@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { DedupeWindow } from './dedupe-window.js';
+import { NameClaims } from './name-claims.js';
 import type {
   AppendResult,
   DedupeKey,
@@ -30,6 +31,7 @@ export class MemoryLog implements RoomLog {
   readonly #size: number;
   readonly #maxIdentities: number;
   readonly #now: () => number;
+  readonly #names = new NameClaims();
   readonly #byToken = new Map<string, StoredIdentity>();
   readonly #byId = new Map<number, StoredIdentity>();
   /** Released identities, oldest first (Map insertion order). */
@@ -104,6 +106,14 @@ export class MemoryLog implements RoomLog {
       this.#byId.delete(oldest!.record.id);
       this.#byToken.delete(oldest!.record.token);
     }
+  }
+
+  claimName(key: string, identity: number): number {
+    return this.#names.claim(key, identity);
+  }
+
+  releaseName(key: string, identity: number): void {
+    this.#names.release(key, identity);
   }
 
   commit(): void {}

@@ -86,6 +86,17 @@ describe.each(kinds)('%s log', (_kind, make) => {
     expect([...log.scanBack(Infinity, 0)][0]!.ends).toEqual([3, 4]);
   });
 
+  it('gives a name to one holder at a time, and takes it back only from its holder', () => {
+    const log = make();
+    expect(log.claimName('ann', 1)).toBe(1);
+    expect(log.claimName('ann', 2)).toBe(1);
+    expect(log.claimName('ann', 1)).toBe(1);
+    log.releaseName('ann', 2);
+    expect(log.claimName('ann', 2)).toBe(1);
+    log.releaseName('ann', 1);
+    expect(log.claimName('ann', 2)).toBe(2);
+  });
+
   it('finds an identity by its token, and never another', () => {
     const log = make();
     const ann = log.createIdentity('tok-ann');

@@ -1,12 +1,17 @@
 import type { ChatEvent } from '@ciao/protocol';
 
 /**
- * The room's durable state behind one interface: the event log (seq assignment, history),
- * token identities, and each identity's `id` dedupe window. Implementations: {@link
- * MemoryLog} (tests, `--no-persist`) and {@link SqliteLog} (the default). The room never
- * numbers an event itself: the log does, at append, so a log shared by several servers
- * (Redis: one Lua script per append doing the dedupe check, the seq and the XADD) is one
- * more implementation of the same calls.
+ * The room's shared state behind one interface: the event log (seq assignment, history),
+ * token identities, each identity's `id` dedupe window, and who holds which name.
+ * Implementations: {@link MemoryLog} (tests, `--no-persist`) and {@link SqliteLog} (the
+ * default). The room never numbers an event itself: the log does, at append, so a log shared
+ * by several servers is one more implementation of the same calls. For Redis (issue 12):
+ * `append` is one Lua script doing the dedupe check against the token's window, the next seq
+ * and the XADD; `scanBack`/`get` are XREVRANGE/XRANGE; identities and name claims are keys
+ * set atomically (SET NX); `commit` has nothing to do (the script's reply is durable as Redis
+ * is). One thing will change: Redis answers after a round trip, so `append`, `claimName` and
+ * the identity calls must then return promises, and their few callers (room.ts, and the
+ * `hello` handling in session.ts) await them; the shapes and rules here stay.
  *
  * Appends of one event-loop turn belong to one unit of durability: {@link RoomLog.commit}
  * makes them durable, and the hub calls it before writing that turn's output, so nothing a
@@ -71,6 +76,15 @@ export interface RoomLog {
   findIdentity(token: string): IdentityRecord | undefined;
   /** The identity's member left: from now its record may be forgotten (oldest first). */
   released(identity: number): void;
+  /**
+   * Claims a name (its {@link nameKey}) for an identity, atomically: returns the identity
+   * holding it afterwards, `identity` itself when the claim succeeded. One holder per name
+   * among everyone who shares the log. Presence is not durable: after a restart nobody holds
+   * a name until they come back.
+   */
+  claimName(key: string, identity: number): number;
+  /** Gives a name back (a leave, the old name after a nick); only its holder can. */
+  releaseName(key: string, identity: number): void;
   /** Makes this turn's appends durable (one transaction). */
   commit(): void;
   /** Commits and releases the storage. */

@@ -3,6 +3,7 @@ import Database from 'better-sqlite3';
 import type { ChatEvent } from '@ciao/protocol';
 import { encodeFrame, LIMITS } from '@ciao/protocol';
 import { DedupeWindow } from './dedupe-window.js';
+import { NameClaims } from './name-claims.js';
 import { newEpoch } from './memory-log.js';
 import type {
   AppendResult,
@@ -72,6 +73,7 @@ export class SqliteLog implements RoomLog {
   readonly #now: () => number;
   readonly #stmt: ReturnType<typeof prepare>;
   readonly #windows = new Map<number, DedupeWindow>();
+  readonly #names = new NameClaims();
   #head: number;
   #committedHead: number;
   #inTurn = false;
@@ -180,6 +182,14 @@ export class SqliteLog implements RoomLog {
       this.#windows.set(identity, window);
       if (this.#windows.size > CACHED_WINDOWS + 10_000) this.#evictWindows();
     }
+  }
+
+  claimName(key: string, identity: number): number {
+    return this.#names.claim(key, identity);
+  }
+
+  releaseName(key: string, identity: number): void {
+    this.#names.release(key, identity);
   }
 
   commit(): void {
