@@ -26,6 +26,7 @@ export const clientFrame: fc.Arbitrary<ClientFrame> = fc.oneof(
       password: opt(fc.string()),
       token: opt(fc.string()),
       since: opt(seq),
+      epoch: opt(fc.string()),
     })
     .map(defined),
   fc
@@ -100,6 +101,7 @@ export const serverFrame: fc.Arbitrary<ServerFrame> = fc.oneof(
       users: fc.array(name, { maxLength: 5 }),
       userCount: opt(seq),
       seq,
+      epoch: opt(fc.string({ minLength: 1 })),
       limits: fc.record({
         maxText: fc.constant(4096),
         maxFrame: fc.constant(65536),

@@ -68,6 +68,7 @@ describe('validateClientFrame', () => {
     ['hello without name', { type: 'hello', protocol: 1 }],
     ['hello with a string protocol', { type: 'hello', protocol: '1', name: 'a' }],
     ['hello with a negative since', { type: 'hello', protocol: 1, name: 'a', since: -1 }],
+    ['hello with a numeric epoch', { type: 'hello', protocol: 1, name: 'a', since: 3, epoch: 7 }],
     ['say without text', { type: 'say' }],
     ['say with a numeric text', { type: 'say', text: 5 }],
     ['say with a non-boolean action', { type: 'say', text: 'x', action: 'yes' }],
@@ -101,6 +102,21 @@ describe('validateServerFrame', () => {
   it('answers a type it does not know with unknown_type, not a missing-field complaint', () => {
     const checked = validateServerFrame({ type: 'future_thing' });
     expect(checked.ok ? undefined : checked.error.code).toBe('unknown_type');
+  });
+
+  it('rejects a welcome whose epoch is not a string', () => {
+    const welcome = {
+      type: 'welcome',
+      protocol: 1,
+      server: 's',
+      name: 'a',
+      token: 't',
+      users: [],
+      seq: 0,
+      limits: { maxText: 1, maxFrame: 1, ratePerSec: 1, rateBurst: 1 },
+    };
+    expect(validateServerFrame({ ...welcome, epoch: 'e1' }).ok).toBe(true);
+    expect(validateServerFrame({ ...welcome, epoch: 12 }).ok).toBe(false);
   });
 
   it('rejects a message without seq and an error with an unknown code', () => {
