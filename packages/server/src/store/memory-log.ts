@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { DedupeWindow } from './dedupe-window.js';
 import { NameClaims } from './name-claims.js';
+import { RecentRing } from './recent-ring.js';
 import type {
   AppendResult,
   DedupeKey,
@@ -27,8 +28,7 @@ interface StoredIdentity {
 /** The room log in this process's memory: a new epoch on every start, nothing to commit. */
 export class MemoryLog implements RoomLog {
   readonly epoch = newEpoch();
-  readonly #ring: (HistoryEntry | undefined)[];
-  readonly #size: number;
+  readonly #ring: RecentRing;
   readonly #maxIdentities: number;
   readonly #now: () => number;
   readonly #names = new NameClaims();
@@ -40,8 +40,7 @@ export class MemoryLog implements RoomLog {
   #nextIdentity = 1;
 
   constructor(options: MemoryLogOptions) {
-    this.#size = Math.max(1, options.historySize);
-    this.#ring = new Array<HistoryEntry | undefined>(this.#size);
+    this.#ring = new RecentRing(options.historySize);
     this.#maxIdentities = options.maxIdentities ?? 1_000;
     this.#now = options.now ?? Date.now;
   }
@@ -57,7 +56,7 @@ export class MemoryLog implements RoomLog {
     }
     const event = stamp(draft, ++this.#seq, this.#now());
     const entry: HistoryEntry = ends ? { event, ends } : { event };
-    this.#ring[event.seq % this.#size] = entry;
+    this.#ring.put(entry);
     if (dedupe) this.#windowOf(dedupe.identity)?.add(dedupe.id, event.seq);
     return { kind: 'appended', entry };
   }
@@ -66,17 +65,12 @@ export class MemoryLog implements RoomLog {
     return this.#byId.get(key.identity)?.window?.get(key.id);
   }
 
-  *scanBack(before: number, after: number): Iterable<HistoryEntry> {
-    const oldest = Math.max(1, this.#seq - this.#size + 1, after + 1);
-    for (let seq = Math.min(before - 1, this.#seq); seq >= oldest; seq--) {
-      const entry = this.#ring[seq % this.#size];
-      if (entry) yield entry;
-    }
+  scanBack(before: number, after: number): Iterable<HistoryEntry> {
+    return this.#ring.scanBack(before, after);
   }
 
   get(seq: number): HistoryEntry | undefined {
-    if (seq < 1 || seq > this.#seq || seq <= this.#seq - this.#size) return undefined;
-    return this.#ring[seq % this.#size];
+    return this.#ring.get(seq);
   }
 
   createIdentity(token: string): IdentityRecord {

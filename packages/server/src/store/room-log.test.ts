@@ -153,6 +153,35 @@ describe('sqlite log across a restart', () => {
     expect(track(new SqliteLog({ file: tempFile(), retention: {} })).epoch).not.toBe(epoch);
   });
 
+  it('reads across what it keeps in memory and what only the file has, before and after a restart', () => {
+    const file = tempFile();
+    const all = Array.from({ length: 1500 }, (_, i) => 1500 - i);
+    const first = new SqliteLog({ file, retention: { count: 10_000 } });
+    for (let i = 0; i < 1500; i++) first.append({ type: 'join', name: `u${i}` });
+    expect(Array.from(first.scanBack(Infinity, 0), (e) => e.event.seq)).toEqual(all);
+    expect(Array.from(first.scanBack(503, 497), (e) => e.event.seq)).toEqual([
+      502, 501, 500, 499, 498,
+    ]);
+    expect(first.get(3)?.event).toMatchObject({ seq: 3, name: 'u2' });
+    first.close();
+    const again = track(new SqliteLog({ file, retention: { count: 10_000 } }));
+    expect(Array.from(again.scanBack(Infinity, 0), (e) => e.event.seq)).toEqual(all);
+    again.append({ type: 'join', name: 'late' });
+    expect(Array.from(again.scanBack(Infinity, 1498), (e) => e.event.seq)).toEqual([
+      1501, 1500, 1499,
+    ]);
+  });
+
+  it('forgets from memory too what retention removes while it runs', () => {
+    let t = 1_000_000;
+    const log = track(new SqliteLog({ file: tempFile(), retention: { count: 5 }, now: () => t }));
+    for (let i = 0; i < 10; i++) log.append({ type: 'join', name: `u${i}` });
+    t += 60_000;
+    log.commit();
+    expect(Array.from(log.scanBack(Infinity, 0), (e) => e.event.seq)).toEqual([10, 9, 8, 7, 6]);
+    expect(log.get(5)).toBeUndefined();
+  });
+
   it('trims to the newest count when it opens', () => {
     const file = tempFile();
     const first = new SqliteLog({ file, retention: { count: 1000 } });

@@ -4,6 +4,7 @@ import type { ChatEvent } from '@ciao/protocol';
 import { encodeFrame, LIMITS } from '@ciao/protocol';
 import { DedupeWindow } from './dedupe-window.js';
 import { NameClaims } from './name-claims.js';
+import { RecentRing } from './recent-ring.js';
 import { newEpoch } from './memory-log.js';
 import type {
   AppendResult,
@@ -28,6 +29,8 @@ const IDENTITY_TTL_MS = 7 * 24 * 3600_000;
 /** Retention runs at most this often, in the commit that follows: often enough that each run
  * deletes little (a few thousand rows at 1,000 msg/s), so it never stalls the loop for long. */
 const TRIM_EVERY_MS = 5_000;
+/** Newest events kept in memory too: replays of a join or a short reconnect read no rows. */
+const CACHED_EVENTS = 1_000;
 /** Dedupe windows held in memory for released identities; the rest are read back on reclaim. */
 const CACHED_WINDOWS = 1_000;
 
@@ -75,6 +78,7 @@ export class SqliteLog implements RoomLog {
   readonly #stmt: ReturnType<typeof prepare>;
   readonly #windows = new Map<number, DedupeWindow>();
   readonly #names = new NameClaims();
+  readonly #recent: RecentRing;
   #head: number;
   #committedHead: number;
   #inTurn = false;
@@ -112,6 +116,7 @@ export class SqliteLog implements RoomLog {
     this.epoch = epoch;
     this.#head = head;
     this.#committedHead = head;
+    this.#recent = new RecentRing(CACHED_EVENTS, head + 1);
     this.#trim();
   }
 
@@ -139,6 +144,7 @@ export class SqliteLog implements RoomLog {
     this.#head = event.seq;
     if (dedupe) this.#window(dedupe.identity).add(dedupe.id, event.seq);
     const entry: HistoryEntry = ends ? { event, ends, json } : { event, json };
+    this.#recent.put(entry);
     return { kind: 'appended', entry };
   }
 
@@ -147,13 +153,17 @@ export class SqliteLog implements RoomLog {
   }
 
   *scanBack(before: number, after: number): Iterable<HistoryEntry> {
-    const hi = Math.min(before, this.#head + 1);
+    yield* this.#recent.scanBack(before, after);
+    // Below what the memory holds, the rows (a range read of the primary key).
+    const hi = Math.min(before, this.#recent.oldest, this.#head + 1);
     if (hi <= after + 1) return;
     for (const row of this.#stmt.scanBack.iterate(hi, after) as IterableIterator<EventRow>)
       yield toEntry(row);
   }
 
   get(seq: number): HistoryEntry | undefined {
+    const cached = this.#recent.get(seq);
+    if (cached) return cached;
     const row = this.#stmt.get.get(seq) as EventRow | undefined;
     return row && toEntry(row);
   }
@@ -246,6 +256,8 @@ export class SqliteLog implements RoomLog {
       if (ageMs !== undefined) this.#stmt.trimOlder.run(now - ageMs);
       this.#stmt.forgetIdentities.run(now - IDENTITY_TTL_MS);
     })();
+    const oldest = (this.#stmt.minSeq.get() as { seq: number | null }).seq;
+    this.#recent.dropBelow(oldest ?? this.#head + 1);
   }
 }
 
@@ -258,6 +270,7 @@ function prepare(db: Database.Database) {
       'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
     ),
     maxSeq: db.prepare('SELECT max(seq) AS seq FROM events'),
+    minSeq: db.prepare('SELECT min(seq) AS seq FROM events'),
     insert: db.prepare(
       'INSERT INTO events (seq, ts, line, end_a, end_b, sender, cid) VALUES (?, ?, ?, ?, ?, ?, ?)',
     ),
