@@ -177,6 +177,13 @@ export class CrashSender {
   #frame(frame: Json): void {
     const seq = frame['seq'];
     if (typeof seq !== 'number') return;
+    // Joins announced together arrive as one `joins` frame: one `join` event per name.
+    if (frame.type === 'joins' && Array.isArray(frame['names'])) {
+      frame['names'].forEach((name: unknown, i) =>
+        this.#frame({ type: 'join', seq: seq + i, ts: frame['ts'], name }),
+      );
+      return;
+    }
     const identity = identityOf(frame);
     const before = this.seen.get(seq);
     if (before !== undefined && before !== identity)
