@@ -147,9 +147,15 @@ describe('sqlite log across a restart', () => {
     const epoch = first.epoch;
     first.close();
     let t = Date.now() + 3_600_000;
-    const later = track(new SqliteLog({ file, retention: { ageMs: 60_000 }, now: () => t++ }));
+    const later = new SqliteLog({ file, retention: { ageMs: 60_000 }, now: () => t++ });
     expect(Array.from(later.scanBack(Infinity, 0))).toEqual([]);
     expect(later.head()).toBe(5);
+    later.close();
+    // Nothing is left in the file to count from: the head was kept beside the events.
+    const empty = track(new SqliteLog({ file, retention: { ageMs: 60_000 }, now: () => t++ }));
+    expect(empty.head()).toBe(5);
+    const next = empty.append({ type: 'join', name: 'back' });
+    expect(next.kind === 'appended' && next.entry.event.seq).toBe(6);
     expect(track(new SqliteLog({ file: tempFile(), retention: {} })).epoch).not.toBe(epoch);
   });
 

@@ -203,19 +203,28 @@ export class SqliteLog implements RoomLog {
     this.#names.release(key, identity);
   }
 
+  /**
+   * Commits (with an fsync) when the turn appended events. Identity writes alone wait for the
+   * next such commit: each costs a sync, a join storm made thousands of them, and losing one
+   * to a crash is harmless. An identity that was sent nothing acknowledged has nothing to
+   * reclaim but its name, which it gets again; once it has, its row was in that commit.
+   */
   commit(): void {
-    if (!this.#inTurn) return;
-    if (this.#head !== this.#committedHead) this.#stmt.setMeta.run('head', String(this.#head));
-    this.#stmt.commit.run();
-    this.#inTurn = false;
-    this.#committedHead = this.#head;
+    if (!this.#inTurn || this.#head === this.#committedHead) return;
+    this.#endTurn();
     if (this.#now() - this.#lastTrim >= TRIM_EVERY_MS) this.#trim();
   }
 
   close(): void {
     if (!this.#db.open) return;
-    this.commit();
+    if (this.#inTurn) this.#endTurn();
     this.#db.close();
+  }
+
+  #endTurn(): void {
+    this.#stmt.commit.run();
+    this.#inTurn = false;
+    this.#committedHead = this.#head;
   }
 
   #begin(): void {
@@ -252,6 +261,8 @@ export class SqliteLog implements RoomLog {
     this.#lastTrim = now;
     const { count, ageMs } = this.#retention;
     this.#db.transaction(() => {
+      // Retention may remove every event: the head is kept here so seqs still continue.
+      this.#stmt.setMeta.run('head', String(this.#head));
       if (count !== undefined) this.#stmt.trimBelow.run(this.#head - count + 1);
       if (ageMs !== undefined) this.#stmt.trimOlder.run(now - ageMs);
       this.#stmt.forgetIdentities.run(now - IDENTITY_TTL_MS);
