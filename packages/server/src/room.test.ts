@@ -209,22 +209,29 @@ describe('Room', () => {
     expect(log.claimName('cy', 6)).toBe(6);
   });
 
-  it('forgets the oldest departed identities beyond the cap', () => {
-    const broadcasts: HistoryEntry[] = [];
+  it('forgets the oldest departed identities beyond the cap, none within 10 minutes of leaving', () => {
+    let t = 0;
     const room = new Room<Conn>(
-      { log: new MemoryLog({ historySize: 10, maxIdentities: 2 }) },
-      { broadcast: (e) => broadcasts.push(e), deliver: () => {} },
+      { log: new MemoryLog({ historySize: 10, maxIdentities: 2, now: () => t }) },
+      { broadcast: () => {}, deliver: () => {} },
     );
-    const tokens: string[] = [];
-    for (const name of ['a', 'b', 'c']) {
-      const r = room.register(name, { id: name });
-      if (!r.ok) throw new Error();
-      tokens.push(r.member.identity.token);
+    const tokens = new Map<string, string>();
+    const visit = (name: string, token?: string) => {
+      const r = room.register(name, { id: name }, token);
+      if (!r.ok) throw new Error(r.message);
+      tokens.set(name, r.member.identity.token);
       room.leave(r.member, 'quit');
-    }
-    const again = room.register('a', { id: 'a2' }, tokens[0]);
-    expect(again.ok && again.member.identity.token).not.toBe(tokens[0]);
-    const c = room.register('c', { id: 'c2' }, tokens[2]);
-    expect(c.ok && c.member.identity.token).toBe(tokens[2]);
+      return r.member.identity.token;
+    };
+    for (const name of ['a', 'b', 'c']) visit(name);
+    // Three over a cap of two, but all left just now: every token still restores its identity.
+    const a = tokens.get('a');
+    expect(visit('a', a)).toBe(a);
+    t += 11 * 60_000;
+    visit('d');
+    // Now the oldest that left over 10 minutes ago go, down to the cap.
+    const [b, d] = [tokens.get('b'), tokens.get('d')];
+    expect(visit('b', b)).not.toBe(b);
+    expect(visit('d', d)).toBe(d);
   });
 });

@@ -15,14 +15,21 @@ import { stamp } from './room-log.js';
 export interface MemoryLogOptions {
   /** Events kept (a ring: the oldest is overwritten). */
   readonly historySize: number;
-  /** Released identities remembered for token reuse, oldest forgotten. */
+  /**
+   * Released identities remembered for token reuse: beyond this many the oldest are
+   * forgotten, but none released less than `releasedKeepMs` ago (default 10 minutes), so a
+   * client that comes back within that keeps its dedupe window.
+   */
   readonly maxIdentities?: number;
+  readonly releasedKeepMs?: number;
   readonly now?: () => number;
 }
 
 interface StoredIdentity {
   readonly record: IdentityRecord;
   window: DedupeWindow | undefined;
+  /** When its member left (ms), while released. */
+  releasedAt: number;
 }
 
 /** The room log in this process's memory: a new epoch on every start, nothing to commit. */
@@ -30,6 +37,7 @@ export class MemoryLog implements RoomLog {
   readonly epoch = newEpoch();
   readonly #ring: RecentRing;
   readonly #maxIdentities: number;
+  readonly #releasedKeepMs: number;
   readonly #now: () => number;
   readonly #names = new NameClaims();
   readonly #byToken = new Map<string, StoredIdentity>();
@@ -42,6 +50,7 @@ export class MemoryLog implements RoomLog {
   constructor(options: MemoryLogOptions) {
     this.#ring = new RecentRing(options.historySize);
     this.#maxIdentities = options.maxIdentities ?? 1_000;
+    this.#releasedKeepMs = options.releasedKeepMs ?? 10 * 60_000;
     this.#now = options.now ?? Date.now;
   }
 
@@ -77,6 +86,7 @@ export class MemoryLog implements RoomLog {
     const stored: StoredIdentity = {
       record: { id: this.#nextIdentity++, token },
       window: undefined,
+      releasedAt: 0,
     };
     this.#byToken.set(token, stored);
     this.#byId.set(stored.record.id, stored);
@@ -92,13 +102,15 @@ export class MemoryLog implements RoomLog {
   released(identity: number): void {
     const stored = this.#byId.get(identity);
     if (!stored) return;
+    stored.releasedAt = this.#now();
     this.#released.delete(identity);
     this.#released.set(identity, stored);
-    if (this.#released.size > this.#maxIdentities) {
-      const [oldest] = this.#released.values();
-      this.#released.delete(oldest!.record.id);
-      this.#byId.delete(oldest!.record.id);
-      this.#byToken.delete(oldest!.record.token);
+    const keepAfter = stored.releasedAt - this.#releasedKeepMs;
+    for (const oldest of this.#released.values()) {
+      if (this.#released.size <= this.#maxIdentities || oldest.releasedAt > keepAfter) break;
+      this.#released.delete(oldest.record.id);
+      this.#byId.delete(oldest.record.id);
+      this.#byToken.delete(oldest.record.token);
     }
   }
 
