@@ -418,12 +418,15 @@ async function collectGarbage(server: ServerProcess): Promise<void> {
 }
 
 async function idle(clients: number): Promise<void> {
-  const server = await startServerProcess([...serverFlags(clients), ...storeFlags(STORE)], [
-    ...nodeFlags('idle'),
-    '--expose-gc',
-    '--import',
-    join(packageDir, 'bench', 'gc-on-signal.mjs'),
-  ]);
+  const server = await startServerProcess(
+    [...serverFlags(clients), ...storeFlags(STORE)],
+    [
+      ...nodeFlags('idle'),
+      '--expose-gc',
+      '--import',
+      join(packageDir, 'bench', 'gc-on-signal.mjs'),
+    ],
+  );
   await new Promise((r) => setTimeout(r, 1000));
   await collectGarbage(server);
   const before = memory(server.pid).rss;
