@@ -25,6 +25,7 @@ export const ERROR_CODES = [
   'replaced',
   'shutdown',
   'tls_required',
+  'too_many_connections',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
@@ -37,6 +38,7 @@ export const FATAL_ERROR_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'replaced',
   'shutdown',
   'tls_required',
+  'too_many_connections',
 ]);
 
 export const LEAVE_REASONS = [
@@ -50,8 +52,8 @@ export const LEAVE_REASONS = [
 export type LeaveReason = (typeof LEAVE_REASONS)[number];
 
 /**
- * `ping`/`pong` nonce. PROTOCOL.md does not give its type; we accept a string or a number
- * and echo it back unchanged.
+ * `ping`/`pong` nonce: a string of at most 64 characters or a safe integer, echoed back
+ * unchanged (a larger number would come back rounded).
  */
 export type Nonce = string | number;
 
@@ -233,8 +235,19 @@ export interface ErrorFrame {
   readonly fatal?: true;
 }
 
+/**
+ * Answers a resent `say`/`dm` whose `id` was delivered as event `seq` that is no longer in
+ * history: the client learns it was delivered and must not send it again.
+ */
+export interface DeliveredFrame {
+  readonly type: 'delivered';
+  readonly id: string;
+  readonly seq: number;
+}
+
 export type ServerFrame =
   | WelcomeFrame
+  | DeliveredFrame
   | ChatEvent
   | HistoryEndFrame
   | UsersFrame

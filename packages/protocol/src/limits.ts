@@ -18,6 +18,10 @@ export const LIMITS = {
   maxNameChars: 24,
   /** Longest client-chosen message `id`, in code points. */
   maxIdChars: 64,
+  /** Longest string `nonce`, in code points. */
+  maxNonceChars: 64,
+  /** Combining marks allowed after one base character of a name. */
+  maxNameMarksPerBase: 2,
   /** How many recent `say`/`dm` frames of a session are remembered for `id` deduplication. */
   dedupeWindow: 1_024,
   /** `history.limit` when absent, and its largest allowed value. */
@@ -40,6 +44,17 @@ export const DEFAULTS = {
   idleTimeoutMs: 75_000,
   /** A connection not registered within this long is closed. */
   registerTimeoutMs: 30_000,
+  /** Unregistered connections at most, per remote address and in all; the oldest goes first. */
+  maxUnregisteredPerAddress: 64,
+  maxUnregistered: 4_096,
+  /** ...but one younger than this is not closed for it (a crowd behind one address). */
+  waitingGraceMs: 1_000,
+  /** A member may rename at most once in this long. */
+  nickIntervalMs: 5_000,
+  /** Output above `maxOutputBytes` after a write for this long makes a slow consumer. */
+  slowConsumerGraceMs: 2_000,
+  /** A departed token keeps its dedupe window at least this long. */
+  departedKeepMs: 10 * 60_000,
   /** Events kept for replay. */
   historySize: 1_000,
   /** Plain-text sessions: prompt for a name after this much silence. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { nameKey, validateName } from './names.js';
+import { nameKey, nameSkeletons, validateName } from './names.js';
 
 describe('validateName', () => {
   it.each([
@@ -28,6 +28,15 @@ describe('validateName', () => {
     ['ali\u202ece', 'U+202E'],
     ['ali@ce', '"@"'],
     ['😀', 'start with a letter or a digit'],
+    ['\u3164', 'invisible'],
+    ['a\u3164b', 'U+3164'],
+    ['\u115f', 'invisible'],
+    ['x\u1160', 'invisible'],
+    ['\uffa0', 'invisible'],
+    ['a\u2800', 'U+2800'],
+    ['a\u00ad', 'invisible'],
+    ['e\u0301\u0301\u0301', 'at most 2 combining marks'],
+    ['a' + '\u0301'.repeat(23), 'at most 2 combining marks'],
   ])('rejects %j with a reason (%s)', (name, reason) => {
     const result = validateName(name);
     expect(result.ok).toBe(false);
@@ -40,6 +49,26 @@ describe('validateName', () => {
   it('counts length in code points, not UTF-16 units', () => {
     expect(validateName('𝒜'.repeat(24)).ok).toBe(true);
     expect(validateName('𝒜'.repeat(25)).ok).toBe(false);
+  });
+});
+
+describe('nameSkeletons', () => {
+  const meet = (a: string, b: string): boolean =>
+    nameSkeletons(a).some((k) => nameSkeletons(b).includes(k));
+
+  it.each([
+    ['\u0430lice', 'alice'], // Cyrillic а
+    ['\u0430lice', 'Alice'],
+    ['\u0251lice', 'alice'], // Latin alpha
+    ['\u0391\u0392', 'AB'], // Greek capitals
+    ['paypa1', 'paypal'],
+  ])('gives %j a key of %j', (a, b) => {
+    expect(meet(a, b)).toBe(true);
+  });
+
+  it('keeps names that do not look alike apart', () => {
+    expect(meet('alice', 'alicia')).toBe(false);
+    expect(meet('bob', 'rob')).toBe(false);
   });
 });
 

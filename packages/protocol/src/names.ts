@@ -1,3 +1,4 @@
+import unhomoglyph from 'unhomoglyph';
 import { LIMITS } from './limits.js';
 
 export type NameCheck =
@@ -13,6 +14,13 @@ export type NameCheck =
 const NAME_SHAPE = /^[\p{L}\p{N}][\p{L}\p{M}\p{N}_.-]*$/u;
 const FIRST_CHAR = /^[\p{L}\p{N}]/u;
 const ALLOWED_CHAR = /[\p{L}\p{M}\p{N}_.-]/u;
+/**
+ * Characters that show as nothing: Default_Ignorable_Code_Point (which holds the Hangul fillers
+ * U+115F, U+1160, U+3164, U+FFA0, all letters to \p{L}) and the blank braille pattern U+2800.
+ * A name holding one could be invisible, or look like another name with a space in it.
+ */
+const INVISIBLE = /[\p{Default_Ignorable_Code_Point}\u115f\u1160\u3164\uffa0\u2800]/u;
+const MARK = /\p{M}/u;
 
 /**
  * Checks a name as given. Names are checked, never silently altered (PROTOCOL.md), so anything
@@ -25,7 +33,17 @@ export function validateName(name: string): NameCheck {
   if (chars.length > LIMITS.maxNameChars) {
     return invalid(`a name is at most ${LIMITS.maxNameChars} characters`);
   }
-  if (NAME_SHAPE.test(name)) return { ok: true, name };
+  const hidden = INVISIBLE.exec(name);
+  if (hidden) return invalid(`a name may not hold invisible characters (${hex(hidden[0])})`);
+  if (NAME_SHAPE.test(name)) {
+    let marks = 0;
+    for (const c of chars) {
+      marks = MARK.test(c) ? marks + 1 : 0;
+      if (marks > LIMITS.maxNameMarksPerBase)
+        return invalid(`a letter may carry at most ${LIMITS.maxNameMarksPerBase} combining marks`);
+    }
+    return { ok: true, name };
+  }
   if (!FIRST_CHAR.test(name)) return invalid('a name must start with a letter or a digit');
   const bad = chars.find((c) => !ALLOWED_CHAR.test(c)) ?? chars[0] ?? '';
   return invalid(`a name may hold only letters, digits, "_", "-" and "." (not ${describe(bad)})`);
@@ -40,12 +58,28 @@ export function nameKey(name: string): string {
   return name.normalize('NFKC').toUpperCase().toLowerCase().normalize('NFKC');
 }
 
+/**
+ * The keys under which a name may be mistaken for another (UTS #39 confusable skeletons, via
+ * the maintained `unhomoglyph` table): the skeleton of the name as written, so Greek `ΑΒ` meets
+ * Latin `AB`, and of its case-folded key, so Cyrillic `аlice` meets `Alice`. Two present names
+ * may share no key.
+ */
+export function nameSkeletons(name: string): readonly [string, string] {
+  return [skeleton(name.normalize('NFKC')), skeleton(nameKey(name))];
+}
+
+function skeleton(text: string): string {
+  return unhomoglyph(text.normalize('NFD')).normalize('NFD');
+}
+
 function invalid(reason: string): NameCheck {
   return { ok: false, code: 'name_invalid', reason };
 }
 
 function describe(char: string): string {
-  const code = char.codePointAt(0) ?? 0;
-  const hex = `U+${code.toString(16).toUpperCase().padStart(4, '0')}`;
-  return /^[\p{L}\p{N}\p{P}\p{S}]$/u.test(char) ? `"${char}"` : hex;
+  return /^[\p{L}\p{N}\p{P}\p{S}]$/u.test(char) ? `"${char}"` : hex(char);
+}
+
+function hex(char: string): string {
+  return `U+${(char.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`;
 }

@@ -153,6 +153,7 @@ export function renderPlain(frame: ServerFrame, options: RenderOptions = {}): st
     case 'error':
       return prefixed('! ', frame.message);
     case 'history_end':
+    case 'delivered':
     case 'ping':
     case 'pong':
       return [];

@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { codePointLength, sanitize } from './sanitize.js';
 
-const FORBIDDEN = /[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/;
+const FORBIDDEN =
+  /[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200b\u200e\u200f\u061c\ufeff\u2060-\u2064\u2028\u2029]/;
 
 /** Strings rich in the characters sanitize is about, mixed with ordinary text. */
 const hostileText = fc
@@ -11,6 +12,11 @@ const hostileText = fc
       fc.string(),
       fc.constantFrom(
         '\x1b',
+        '\u200b',
+        '\u2028',
+        '\ufeff',
+        '\ud800',
+        '\u200d',
         '[',
         ']',
         '\\',
@@ -92,6 +98,18 @@ describe('sanitize', () => {
         fc.pre(!FORBIDDEN.test(text));
         expect(sanitize(text)).toBe(text);
       }),
+    );
+  });
+});
+
+describe('sanitize: invisible characters', () => {
+  it('removes format characters but the joiners, breaks lines at U+2028/U+2029, replaces lone surrogates', () => {
+    expect(sanitize('a\u200bb\u200ec\u200fd\u061ce\ufefff\u2060g\u2061h\u2064i')).toBe('abcdefghi');
+    expect(sanitize('one\u2028two\u2029three')).toBe('one\ntwo\nthree');
+    expect(sanitize('x\ud800y\udc00z')).toBe('x\ufffdy\ufffdz');
+    expect(sanitize('\ud83d\ude00')).toBe('😀');
+    expect(sanitize('👩\u200d💻 \u0915\u094d\u200c\u0937')).toBe(
+      '👩\u200d💻 \u0915\u094d\u200c\u0937',
     );
   });
 });

@@ -213,6 +213,7 @@ describe('constants', () => {
         'replaced',
         'shutdown',
         'tls_required',
+        'too_many_connections',
       ].sort(),
     );
     expect([...FATAL_ERROR_CODES].sort()).toEqual(
@@ -224,6 +225,7 @@ describe('constants', () => {
         'shutdown',
         'slow_consumer',
         'tls_required',
+        'too_many_connections',
       ].sort(),
     );
     expect(LEAVE_REASONS).toEqual([

@@ -43,8 +43,11 @@ function optTrue(raw: Fields, field: string): true | undefined {
 }
 function optNonce(raw: Fields): Nonce | undefined {
   const value = raw['nonce'];
-  if (value === undefined || typeof value === 'string' || typeof value === 'number') return value;
-  throw new FieldError('"nonce" must be a string or a number');
+  if (value === undefined || Number.isSafeInteger(value)) return value as number | undefined;
+  if (typeof value === 'string' && codePointLength(value) <= LIMITS.maxNonceChars) return value;
+  throw new FieldError(
+    `"nonce" must be a string of at most ${LIMITS.maxNonceChars} characters or a whole number`,
+  );
 }
 function optId(raw: Fields): string | undefined {
   const id = optStr(raw, 'id');
@@ -255,6 +258,8 @@ function parseServerFrame(raw: RawFrame): ServerFrame | undefined {
       if (names.length === 0) throw new FieldError('"names" must not be empty');
       return { type: 'joins', seq: seqNumber(raw, 'seq'), ts: seqNumber(raw, 'ts'), names };
     }
+    case 'delivered':
+      return { type: 'delivered', id: str(raw, 'id'), seq: seqNumber(raw, 'seq') };
     case 'notice':
       return { type: 'notice', text: str(raw, 'text') };
     case 'error':

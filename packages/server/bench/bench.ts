@@ -5,6 +5,7 @@
  *       [--clients N] [--senders S] [--rate MSGS_PER_SEC] [--duration SECONDS]
  *       [--workers W] [--idle-clients N] [--joins N,N...] [--bulk-read-ms MS] [--prof]
  *       [--store sqlite|memory] [--kills N]
+ *       [--mode abuse [--users N] [--idle-sockets N]]
  *
  * Starts the server as `pnpm server` does (tsx from source, its own process), connects N JSON
  * clients from W generator processes, has S of them send at a fixed total rate, and reports
@@ -18,6 +19,8 @@
  * measures both at 1,000 clients x 1,000 msg/s. `crash` is the crash-safety soak: senders under
  * load, the server SIGKILLed `--kills` times at random moments and restarted on the same data,
  * then every acknowledged message checked.
+ * `abuse` runs each abuse of issue 8 (bursts, DM floods, `who` floods, idle-socket floods, long
+ * replays, rename floods; bench/abuse.ts).
  */
 import { fork } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
@@ -25,6 +28,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { abuse } from './abuse.js';
 import type { FromWorker, ToWorker } from './load-worker.js';
 import type { ServerProcess } from './proc.js';
 import { cpuSeconds, memory, packageDir, startServerProcess, writes } from './proc.js';
@@ -45,6 +49,8 @@ const { values: args } = parseArgs({
     kills: { type: 'string', default: '20' },
     prof: { type: 'boolean', default: false },
     tls: { type: 'boolean', default: false },
+    users: { type: 'string', default: '10000' },
+    'idle-sockets': { type: 'string', default: '10000' },
   },
 });
 
@@ -172,6 +178,11 @@ function serverFlags(clients: number): string[] {
     String(clients + 100),
     '--idle-timeout',
     '10m',
+    // The generators (and the join storm) open thousands of connections at once from 127.0.0.1.
+    '--max-waiting-per-address',
+    '100000',
+    '--max-waiting',
+    '100000',
     '--log-level',
     'warn',
   ];
@@ -552,6 +563,8 @@ if (mode === 'load') {
   console.log('join storm (100 clients chat at 50 msgs/s while N more connect):');
   const sizes = (args.joins ?? '2000,10000').split(',').map(Number);
   for (const n of sizes) printStorm([await storm(n)]);
+} else if (mode === 'abuse') {
+  await abuse(Number(args.users), Number(args['idle-sockets']));
 } else if (mode === 'all') {
   console.log(`ciao server benchmark: ${DURATION_S} s per run, ${WORKERS} generator processes`);
   const rows = [await load(1000, 10, 100)];
@@ -569,11 +582,13 @@ if (mode === 'load') {
   await saturate(1000, 100);
   console.log(`\ncrash-safety soak: ${args.kills} SIGKILLs under load`);
   await crash();
+  console.log();
+  await abuse(Number(args.users), Number(args['idle-sockets']));
 } else if (mode === 'crash') {
   console.log(`crash-safety soak: ${args.kills} SIGKILLs under load`);
   await crash();
 } else {
-  console.error(`unknown --mode ${mode} (all, load, idle, storm, saturate, crash)`);
+  console.error(`unknown --mode ${mode} (all, load, idle, storm, saturate, crash, abuse)`);
   process.exit(2);
 }
 process.exit(process.exitCode ?? 0);

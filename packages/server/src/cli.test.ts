@@ -104,8 +104,7 @@ describe('pnpm start (cli)', () => {
   it('refuses an unknown flag with exit code 2', async () => {
     const r = await runCli(['--colour', 'blue']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/unknown flag/i);
-    expect(r.stderr).not.toMatch(/at .*\.ts:\d+/);
+    expect(r.stderr.trim()).toBe('error: unknown flag --colour (see --help)');
   });
 
   it('says in one line that a port is in use, and exits 1', async () => {

@@ -7,6 +7,30 @@ import { resolveDataDir } from './data-dir.js';
 import { StoreError } from './store/open-log.js';
 import { ensureSelfSigned } from './tls/credentials.js';
 
+const FLAGS = {
+  port: { type: 'string' },
+  host: { type: 'string' },
+  password: { type: 'string' },
+  motd: { type: 'string' },
+  maxClients: { type: 'string' },
+  history: { type: 'string' },
+  rate: { type: 'string' },
+  burst: { type: 'string' },
+  maxOutput: { type: 'string' },
+  idleTimeout: { type: 'string' },
+  registerTimeout: { type: 'string' },
+  maxWaitingPerAddress: { type: 'string' },
+  maxWaiting: { type: 'string' },
+  logLevel: { type: 'string' },
+  logFormat: { type: 'string' },
+  data: { type: 'string' },
+  retain: { type: 'string' },
+  persist: { type: 'boolean', default: true },
+  tlsCert: { type: 'string' },
+  tlsKey: { type: 'string' },
+  requireTls: { type: 'boolean' },
+} as const;
+
 const cli = meow(
   `
   Usage
@@ -25,6 +49,13 @@ const cli = meow(
                         bytes or with a unit: 512k, 4MiB (default 4MiB)
     --idle-timeout DUR  drop a connection silent this long: seconds, or 500ms, 2m
                         (default 75; a ping goes out at 40% of it)
+    --register-timeout DUR
+                        close a connection that has not said hello this long
+                        (default ${DEFAULTS.registerTimeoutMs / 1000})
+    --max-waiting-per-address N
+                        connections from one address that may wait to say hello at
+                        once; past it the oldest is closed (default ${DEFAULTS.maxUnregisteredPerAddress})
+    --max-waiting N     the same, from all addresses (default ${DEFAULTS.maxUnregistered})
     --log-level LEVEL   debug, info, warn, error or silent (default info)
     --log-format FMT    pretty or json (default pretty)
     --data DIR          where the server keeps the room (history, tokens) and its
@@ -45,30 +76,18 @@ const cli = meow(
 `,
   {
     importMeta: import.meta,
-    allowUnknownFlags: false,
-    flags: {
-      port: { type: 'string' },
-      host: { type: 'string' },
-      password: { type: 'string' },
-      motd: { type: 'string' },
-      maxClients: { type: 'string' },
-      history: { type: 'string' },
-      rate: { type: 'string' },
-      burst: { type: 'string' },
-      maxOutput: { type: 'string' },
-      idleTimeout: { type: 'string' },
-      logLevel: { type: 'string' },
-      logFormat: { type: 'string' },
-      data: { type: 'string' },
-      retain: { type: 'string' },
-      persist: { type: 'boolean', default: true },
-      tlsCert: { type: 'string' },
-      tlsKey: { type: 'string' },
-      requireTls: { type: 'boolean' },
-    },
+    // Unknown flags are reported below, with a pointer to --help (meow's own message has none).
+    allowUnknownFlags: true,
+    flags: FLAGS,
   },
 );
 
+const unknown = Object.keys(cli.flags).find((flag) => !(flag in FLAGS));
+if (unknown !== undefined) {
+  const shown = unknown.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+  process.stderr.write(`error: unknown flag --${shown} (see --help)\n`);
+  process.exit(2);
+}
 if (cli.input.length > 0) {
   process.stderr.write(`error: unexpected argument "${cli.input[0]}" (see --help)\n`);
   process.exit(2);

@@ -16,6 +16,10 @@ describe('configFromFlags', () => {
       idlePingMs: 30_000,
       idleTimeoutMs: 75_000,
       historySize: 1000,
+      registerTimeoutMs: 30_000,
+      maxUnregisteredPerAddress: 64,
+      maxUnregistered: 4096,
+      nickIntervalMs: 5_000,
     });
   });
 
@@ -31,6 +35,9 @@ describe('configFromFlags', () => {
       burst: '4',
       maxOutput: '512k',
       idleTimeout: '10s',
+      registerTimeout: '500ms',
+      maxWaitingPerAddress: '1000',
+      maxWaiting: '9000',
       logLevel: 'warn',
       logFormat: 'json',
     });
@@ -40,6 +47,9 @@ describe('configFromFlags', () => {
       password: 'pw',
       motd: 'hi',
       maxClients: 50,
+      registerTimeoutMs: 500,
+      maxUnregisteredPerAddress: 1000,
+      maxUnregistered: 9000,
       historySize: 200,
       ratePerSec: 2.5,
       rateBurst: 4,

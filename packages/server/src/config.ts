@@ -34,6 +34,15 @@ export interface ServerConfig {
   readonly idleTimeoutMs: number;
   /** A connection not registered within this long is closed. */
   readonly registerTimeoutMs: number;
+  /** Unregistered connections at most, per remote address and in all (the oldest is closed). */
+  readonly maxUnregisteredPerAddress: number;
+  readonly maxUnregistered: number;
+  /** Unregistered connections younger than this are not closed for the caps above. */
+  readonly waitingGraceMs: number;
+  /** Output above `maxOutputBytes` for this long makes a slow consumer. */
+  readonly slowConsumerGraceMs: number;
+  /** A member may rename at most once in this long. */
+  readonly nickIntervalMs: number;
   readonly plainPromptDelayMs: number;
   readonly plainLineFlushMs: number;
   readonly shutdownGraceMs: number;
@@ -61,6 +70,11 @@ export function defaultConfig(overrides: Partial<ServerConfig> = {}): ServerConf
     idlePingMs: DEFAULTS.idlePingMs,
     idleTimeoutMs: DEFAULTS.idleTimeoutMs,
     registerTimeoutMs: DEFAULTS.registerTimeoutMs,
+    maxUnregisteredPerAddress: DEFAULTS.maxUnregisteredPerAddress,
+    maxUnregistered: DEFAULTS.maxUnregistered,
+    waitingGraceMs: DEFAULTS.waitingGraceMs,
+    slowConsumerGraceMs: DEFAULTS.slowConsumerGraceMs,
+    nickIntervalMs: DEFAULTS.nickIntervalMs,
     plainPromptDelayMs: DEFAULTS.plainPromptDelayMs,
     plainLineFlushMs: DEFAULTS.plainLineFlushMs,
     shutdownGraceMs: DEFAULTS.shutdownGraceMs,
@@ -84,6 +98,9 @@ export interface RawFlags {
   readonly burst?: string;
   readonly maxOutput?: string;
   readonly idleTimeout?: string;
+  readonly registerTimeout?: string;
+  readonly maxWaitingPerAddress?: string;
+  readonly maxWaiting?: string;
   readonly logLevel?: string;
   readonly logFormat?: string;
   readonly tlsCert?: string;
@@ -120,6 +137,17 @@ export function configFromFlags(flags: RawFlags): ConfigResult {
       // PROTOCOL.md's defaults ping at 30 s of a 75 s timeout: keep that proportion.
       o.idlePingMs = Math.max(1, Math.round(o.idleTimeoutMs * 0.4));
     }
+    if (flags.registerTimeout !== undefined)
+      o.registerTimeoutMs = duration('--register-timeout', flags.registerTimeout);
+    if (flags.maxWaitingPerAddress !== undefined)
+      o.maxUnregisteredPerAddress = integer(
+        '--max-waiting-per-address',
+        flags.maxWaitingPerAddress,
+        1,
+        1_000_000,
+      );
+    if (flags.maxWaiting !== undefined)
+      o.maxUnregistered = integer('--max-waiting', flags.maxWaiting, 1, 1_000_000);
     if (flags.logLevel !== undefined) o.logLevel = oneOf('--log-level', flags.logLevel, LOG_LEVELS);
     if (flags.logFormat !== undefined)
       o.logFormat = oneOf('--log-format', flags.logFormat, LOG_FORMATS);

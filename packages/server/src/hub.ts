@@ -10,8 +10,6 @@ import { JoinBatch } from './join-batch.js';
 import { Session } from './session.js';
 import type { RoomLog } from './store/room-log.js';
 
-/** How long a closing connection may take to read its last bytes before it is destroyed. */
-const CLOSE_GRACE_MS = 2_000;
 /** The longest a flush waits after an expensive one (bounds the latency it adds). */
 const MAX_FLUSH_DELAY_MS = 50;
 /**
@@ -27,10 +25,6 @@ const FLUSH_PAUSE = 1;
  */
 const JOIN_BATCH_MS = 50;
 
-interface SocketWithSession extends Socket {
-  ciaoSession?: Session;
-}
-
 /**
  * The room plus every connection, and the output path between them. A broadcast is encoded
  * once and queued in a shared batch; once per event-loop turn (setImmediate, after all the
@@ -44,7 +38,6 @@ export class Hub implements RoomSink<Session> {
   readonly serverName: string;
   #batch: HistoryEntry[] = [];
   #dirty: Session[] = [];
-  #slow: Session[] = [];
   #scheduled = false;
   /** When the last flush ended and the CPU ms it took (see #schedule). */
   #lastFlushEnd = 0;
@@ -53,7 +46,13 @@ export class Hub implements RoomSink<Session> {
   readonly #joins = new JoinBatch<Member<Session>>(JOIN_BATCH_MS);
   #joinTimer: NodeJS.Timeout | undefined;
   #nextId = 1;
+  /** Flushes so far: a session written in this one is not written again by it. */
+  #turn = 0;
   #plainCount = 0;
+  /** Connections that have not registered, oldest first: in all, and by remote address. */
+  readonly #waiting = new Set<Session>();
+  readonly #waitingFrom = new Map<string, Set<Session>>();
+  #capsCheck = false;
   #sweepTimer: NodeJS.Timeout | undefined;
   shuttingDown = false;
 
@@ -94,73 +93,75 @@ export class Hub implements RoomSink<Session> {
    * shorter when the accept path already waited that long for a first byte.
    */
   accept(socket: Socket, promptDelayMs = this.config.plainPromptDelayMs): Session {
-    const session = new Session(this.#nextId++, socket, this, this.now());
-    (socket as SocketWithSession).ciaoSession = session;
+    const session = new Session(this.#nextId++, socket, this, this.now(), promptDelayMs);
+    const address = session.remoteAddress;
     this.sessions.add(session);
-    // No delay and keep-alive are set by the server on accept (server.ts).
-    socket.on('data', onData);
-    socket.on('error', onError);
-    socket.on('end', onEnd);
-    socket.on('close', onClose);
-    // A person at `nc` sees something; a JSON client sends `hello` at once and never sees it.
-    session.promptTimer = setTimeout(onPromptTimer, promptDelayMs, session);
-    session.promptTimer.unref();
+    this.#waiting.add(session);
+    const from = this.#waitingFrom.get(address);
+    if (from) from.add(session);
+    else this.#waitingFrom.set(address, new Set([session]));
+    if (
+      this.#waiting.size > this.config.maxUnregistered ||
+      this.#waitingFrom.get(address)!.size > this.config.maxUnregisteredPerAddress
+    )
+      this.#checkCapsSoon();
     return session;
   }
 
-  /** Asks a person with no client for a name (PROTOCOL.md: plain-text sessions). */
-  prompt(session: Session): void {
-    session.promptTimer = undefined;
-    if (session.input !== undefined || session.closing) return;
-    session.sendLine('-- welcome to ciao! Type your name and press Enter:');
+  /**
+   * Unregistered connections are capped per remote address and in all: past a cap, the oldest
+   * waiting ones (from that address, or overall) are closed with `too_many_connections`, so
+   * someone who says hello at once always gets in. Checked after this turn's input was read
+   * (setImmediate), and only connections that have waited `waitingGraceMs` are closed: a
+   * crowd connecting at once from one address (a NAT, a bench) has time to say hello.
+   */
+  #checkCapsSoon(): void {
+    if (this.#capsCheck) return;
+    this.#capsCheck = true;
+    setImmediate(checkCaps, this);
   }
 
-  /** A socket is gone: the member (if any) leaves with the reason known, or `quit`. */
-  closed(session: Session, reason: 'quit' | 'error'): void {
+  checkCaps(): void {
+    this.#capsCheck = false;
+    const { maxUnregistered, maxUnregisteredPerAddress, waitingGraceMs } = this.config;
+    const old = this.now() - waitingGraceMs;
+    const evictOldest = (set: Set<Session>, cap: number): void => {
+      for (let s = first(set); set.size > cap && s && s.connectedAt <= old; s = first(set))
+        s.evict();
+    };
+    for (const from of this.#waitingFrom.values()) evictOldest(from, maxUnregisteredPerAddress);
+    evictOldest(this.#waiting, maxUnregistered);
+  }
+
+  /** The session registered or is ending: it no longer counts as waiting. */
+  doneWaiting(session: Session): void {
+    if (!this.#waiting.delete(session)) return;
+    const address = session.remoteAddress;
+    const from = this.#waitingFrom.get(address);
+    if (from?.delete(session) && from.size === 0) this.#waitingFrom.delete(address);
+  }
+
+  /** Unregistered connections right now (for tests and the bench). */
+  get waiting(): number {
+    return this.#waiting.size;
+  }
+
+  /** The socket of a session is closed: forget it. */
+  forget(session: Session): void {
     if (!this.sessions.delete(session)) return;
-    if (session.mode === 'plain' && session.input) this.#plainCount--;
-    if (session.promptTimer) clearTimeout(session.promptTimer);
-    session.input?.dispose();
-    session.closing = true;
-    if (session.member) session.leave(reason);
-    this.log.info('disconnect', { conn: session.id, reason: session.leaveReason ?? reason });
+    this.doneWaiting(session);
+    if (session.mode === 'plain') this.#plainCount--;
   }
 
   plainStarted(): void {
     this.#plainCount++;
   }
 
-  /** Ends a connection that has not closed by itself within the grace period. */
-  destroyLater(session: Session): void {
-    setTimeout(destroySession, CLOSE_GRACE_MS, session).unref();
-  }
-
   /** Idle pings, timeouts and the registration deadline, for every connection in one pass. */
   sweep(): void {
     const now = this.now();
-    const { idlePingMs, idleTimeoutMs, registerTimeoutMs } = this.config;
-    for (const s of this.sessions) {
-      if (s.closing) continue;
-      if (!s.member) {
-        if (now - s.connectedAt > registerTimeoutMs) {
-          this.log.info('registration timeout', { conn: s.id });
-          s.closing = true;
-          s.socket.destroy();
-        }
-        continue;
-      }
-      // A person at `nc` cannot answer pings: plain sessions rely on TCP keep-alive instead.
-      if (s.mode === 'plain') continue;
-      const silent = now - s.lastRecv;
-      if (silent > idleTimeoutMs) {
-        s.leave('timeout');
-        s.closing = true;
-        s.socket.destroy();
-      } else if (silent > idlePingMs && !s.pinged) {
-        s.pinged = true;
-        s.send({ type: 'ping' });
-      }
-    }
+    for (const s of this.sessions) s.tick(now);
+    if (this.#waiting.size > 0) this.#checkCapsSoon();
   }
 
   // ------------------------------------------------------------------ presence
@@ -200,22 +201,12 @@ export class Hub implements RoomSink<Session> {
   }
 
   deliver(session: Session, entry: HistoryEntry): void {
-    session.sendEntry(entry, false);
+    session.deliver(entry);
   }
 
-  markDirty(session: Session): void {
-    if (!session.dirty) {
-      session.dirty = true;
-      this.#dirty.push(session);
-    }
-    this.#schedule();
-  }
-
-  /** Over its output limit: the member leaves (`slow_consumer`) and the connection closes. */
-  slowConsumer(session: Session): void {
-    if (session.slow) return;
-    session.slow = true;
-    this.#slow.push(session);
+  /** A session has output of its own this turn (it asks once per turn). */
+  wantFlush(session: Session): void {
+    this.#dirty.push(session);
     this.#schedule();
   }
 
@@ -264,61 +255,23 @@ export class Hub implements RoomSink<Session> {
 
   #flush(): void {
     this.#scheduled = false;
-    this.#dropSlow();
+    const turn = ++this.#turn;
     // Durable before anyone sees it: a crash can lose only events nobody was sent.
     this.room.commit();
     const batch = this.#batch;
+    const dirty = this.#dirty;
+    this.#batch = [];
+    this.#dirty = [];
     if (batch.length > 0) {
-      this.#batch = [];
       const json = encodeBatch(batch, (e) => this.encodeJson(e), encodeFrame);
       const plain =
         this.#plainCount > 0
           ? encodeBatch(batch, (e) => this.encodePlain(e), encodePlainFrame)
           : undefined;
-      for (const member of this.room.members()) {
-        const s = member.conn;
-        s.dirty = false;
-        if (!s.flush(batch, s.mode === 'plain' ? plain : json, batch.length)) this.slowConsumer(s);
-      }
+      for (const member of this.room.members()) member.conn.flush(turn, batch, json, plain);
     }
-    // Private output not written above (non-members; everyone when nothing was broadcast):
-    // a session's share of the batch ends where it left the room, else where it joined.
-    for (const s of this.#dirty) {
-      if (!s.dirty) continue;
-      s.dirty = false;
-      if (!s.flush(batch, undefined, s.batchEnd >= 0 ? s.batchEnd : s.batchStart))
-        this.slowConsumer(s);
-    }
-    this.#dirty = [];
-    this.#dropSlow();
-  }
-
-  #dropSlow(): void {
-    if (this.#slow.length === 0) return;
-    const slow = this.#slow;
-    this.#slow = [];
-    for (const s of slow) {
-      if (s.socket.destroyed) continue;
-      const pending = s.socket.writableLength + s.privBytes;
-      s.priv = undefined;
-      s.privAt = undefined;
-      s.privBytes = 0;
-      s.leave('slow_consumer');
-      s.dirty = false;
-      s.closing = true;
-      this.log.info('slow consumer', { conn: s.id, pending });
-      // Its buffer is full: the error goes after what is pending, and the socket is
-      // destroyed if the peer does not take it soon.
-      s.socket.end(
-        encodeFrame({
-          type: 'error',
-          code: 'slow_consumer',
-          message: 'you were reading too slowly and were disconnected',
-          fatal: true,
-        }),
-      );
-      this.destroyLater(s);
-    }
+    // Private output not written above (non-members; everyone when nothing was broadcast).
+    for (const s of dirty) s.flush(turn, batch, undefined, undefined);
   }
 
   // ------------------------------------------------------------------ shutdown
@@ -330,17 +283,12 @@ export class Hub implements RoomSink<Session> {
     if (this.#joinTimer) clearTimeout(this.#joinTimer);
     this.#joins.clear();
     this.room.clear();
-    for (const s of this.sessions) {
-      s.member = undefined;
-      if (s.closing) continue;
-      s.send({ type: 'notice', text: 'the server is shutting down' });
-      s.error('shutdown', 'the server is shutting down');
-    }
+    for (const s of this.sessions) s.shutdown();
     this.flush();
     if (this.sessions.size === 0) return;
     await new Promise<void>((resolve) => {
       const timer = setTimeout(() => {
-        for (const s of this.sessions) s.socket.destroy();
+        for (const s of this.sessions) s.destroy();
         resolve();
       }, graceMs);
       const check = setInterval(() => {
@@ -369,42 +317,10 @@ function flushHub(hub: Hub): void {
   hub.flush();
 }
 
-function sessionOf(socket: Socket): Session {
-  return (socket as SocketWithSession).ciaoSession!;
+function checkCaps(hub: Hub): void {
+  hub.checkCaps();
 }
 
-// Socket listeners are shared functions that find their session through the socket, not
-// closures made per connection.
-function onData(this: Socket, chunk: Buffer): void {
-  sessionOf(this).receive(chunk);
-}
-
-function onError(this: Socket, err: Error): void {
-  const session = sessionOf(this);
-  const code = (err as NodeJS.ErrnoException).code;
-  if (session.hub.log.enabled('debug'))
-    session.hub.log.debug('socket error', { conn: session.id, code, error: err.message });
-  session.hub.closed(session, 'error');
-}
-
-function onEnd(this: Socket): void {
-  // The peer finished sending: whatever it left pending counts (a last line with no newline).
-  const session = sessionOf(this);
-  if (!session.closing) session.input?.end();
-  session.leave('quit');
-  session.closing = true;
-  session.endAfterFlush = true;
-  session.hub.markDirty(session);
-}
-
-function onClose(this: Socket): void {
-  sessionOf(this).hub.closed(sessionOf(this), 'quit');
-}
-
-function onPromptTimer(session: Session): void {
-  session.hub.prompt(session);
-}
-
-function destroySession(session: Session): void {
-  if (!session.socket.destroyed) session.socket.destroy();
+function first(set: Set<Session>): Session | undefined {
+  return set.values().next().value;
 }

@@ -11,7 +11,7 @@ export class JsonInput {
     const session = this.session;
     for (const decoded of this.#decoder.push(chunk)) {
       // After a fatal error or `bye`, the rest of the chunk is not read.
-      if (session.closing) return;
+      if (!session.open) return;
       if (!decoded.ok) {
         session.error(decoded.error.code, decoded.error.message, decoded.error.id);
         continue;

@@ -1,9 +1,13 @@
 import type { ClientFrame } from '@ciao/protocol';
 import { COMMAND_HELP, LIMITS, LineDecoder, PROTOCOL_VERSION, parseCommand } from '@ciao/protocol';
+import type { ServerConfig } from './config.js';
 import type { Session } from './session.js';
 import { quote } from './room.js';
 
 const IAC = 255;
+const CR = 13;
+const LF = 10;
+const NUL = 0;
 const SB = 250;
 const SE = 240;
 const WILL = 251;
@@ -28,18 +32,21 @@ const enum Telnet {
 export class PlainInput {
   readonly #decoder = new LineDecoder(LIMITS.maxClientFrameBytes);
   #telnet = Telnet.Data;
+  /** The last data byte was a CR (telnet ends a line with CR NUL, CR LF or a bare LF). */
+  #afterCr = false;
   #stage: 'name' | 'password' | 'chat' = 'name';
   #name = '';
   #timer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly session: Session) {
-    session.hub.plainStarted();
-  }
+  constructor(
+    private readonly session: Session,
+    private readonly config: Pick<ServerConfig, 'password' | 'plainLineFlushMs'>,
+  ) {}
 
   push(chunk: Buffer): void {
     const data = this.#stripTelnet(chunk);
     for (const line of this.#decoder.push(data)) {
-      if (this.session.closing) return;
+      if (!this.session.open) return;
       if (line.kind === 'too_large') {
         this.session.error(
           'frame_too_large',
@@ -49,8 +56,8 @@ export class PlainInput {
     }
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer =
-      this.#decoder.pendingBytes > 0 && !this.session.closing
-        ? setTimeout(onPartialTimer, this.session.hub.config.plainLineFlushMs, this)
+      this.#decoder.pendingBytes > 0 && this.session.open
+        ? setTimeout(onPartialTimer, this.config.plainLineFlushMs, this)
         : undefined;
   }
 
@@ -58,7 +65,7 @@ export class PlainInput {
   flushPartial(): void {
     this.#timer = undefined;
     const text = this.#decoder.takePartial();
-    if (text !== undefined && !this.session.closing) this.#line(text);
+    if (text !== undefined && this.session.open) this.session.guard(() => this.#line(text));
   }
 
   end(): void {
@@ -73,14 +80,16 @@ export class PlainInput {
 
   #line(raw: string): void {
     const session = this.session;
+    // What telnet leaves at a line's end (CR, NUL) is not part of it.
+    const line = raw.replace(/[\r\0]+$/, '');
     if (this.#stage === 'chat') {
-      this.#command(raw);
+      this.#command(line);
       return;
     }
-    // Telnet may end a line with CR NUL; spaces around a typed name are not part of it.
-    const text = raw.replace(/[\r\0]+$/, '').trim();
+    // Spaces around a typed name are not part of it.
+    const text = line.trim();
     if (text === '') return;
-    if (this.#stage === 'name' && session.hub.config.password !== undefined) {
+    if (this.#stage === 'name' && this.config.password !== undefined) {
       this.#name = text;
       this.#stage = 'password';
       session.sendLine('-- password:');
@@ -93,8 +102,8 @@ export class PlainInput {
       name,
       ...(this.#stage === 'password' ? { password: text } : {}),
     });
-    if (session.member) this.#stage = 'chat';
-    else if (!session.closing) {
+    if (session.registered) this.#stage = 'chat';
+    else if (session.open) {
       this.#stage = 'name';
       session.sendLine('-- try another name:');
     }
@@ -143,16 +152,28 @@ export class PlainInput {
     session.handle(frame);
   }
 
-  /** Drops telnet negotiation: IAC commands, option requests and subnegotiations. */
+  /**
+   * Drops telnet negotiation (IAC commands, option requests, subnegotiations) and turns the
+   * NUL of a telnet CR NUL line end into LF, so `{quit}` ends a line however telnet sends it.
+   */
   #stripTelnet(chunk: Buffer): Buffer {
-    if (this.#telnet === Telnet.Data && !chunk.includes(IAC)) return chunk;
+    if (
+      this.#telnet === Telnet.Data &&
+      !this.#afterCr &&
+      !chunk.includes(IAC) &&
+      !chunk.includes(CR)
+    )
+      return chunk;
     const out = Buffer.allocUnsafe(chunk.length);
     let n = 0;
     for (const byte of chunk) {
       switch (this.#telnet) {
         case Telnet.Data:
           if (byte === IAC) this.#telnet = Telnet.Iac;
-          else out[n++] = byte;
+          else {
+            out[n++] = this.#afterCr && byte === NUL ? LF : byte;
+            this.#afterCr = byte === CR;
+          }
           break;
         case Telnet.Iac:
           if (byte >= WILL && byte <= DONT) this.#telnet = Telnet.Option;

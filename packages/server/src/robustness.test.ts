@@ -29,7 +29,12 @@ function prng(seed: number): () => number {
 
 describe('robustness', () => {
   it('drops a slow consumer with leave slow_consumer while the others keep receiving', async () => {
-    server = await testServer({ maxOutputBytes: 256 * 1024, ratePerSec: 1e6, rateBurst: 1e6 });
+    server = await testServer({
+      maxOutputBytes: 256 * 1024,
+      slowConsumerGraceMs: 200,
+      ratePerSec: 1e6,
+      rateBurst: 1e6,
+    });
     const sender = await join(server.port, 'sender');
     const reader = await join(server.port, 'reader');
     const slow = await join(server.port, 'slow');
@@ -41,6 +46,8 @@ describe('robustness', () => {
       sender.send({ type: 'say', text, id: `m${i}` });
       if (i % 50 === 49) await reader.next('message', (f) => f['id'] === `m${i}`, 15_000);
     }
+    // It stays above the limit for the grace, then it is dropped.
+    await reader.until((frames) => frames.some((f) => f.type === 'leave'), 5_000);
     const leaves = reader.frames.filter((f) => f.type === 'leave');
     expect(leaves).toMatchObject([{ name: 'slow', reason: 'slow_consumer' }]);
     const got = reader.frames.filter((f) => f.type === 'message' && f['from'] === 'sender');

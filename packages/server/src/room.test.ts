@@ -106,9 +106,12 @@ describe('Room', () => {
       expect(r.ok && r.duplicate).toBe(true);
     }
     expect(room.seq).toBe(seq);
-    // The original of a recent id is still there to answer with; an old one's is not.
-    expect(room.duplicateOf(alice, 'id1024')?.event).toMatchObject({ text: 'm1024' });
-    expect(room.duplicateOf(alice, 'id1')).toBeUndefined();
+    // The original of a recent id is still there to answer with; an old one's is only a seq.
+    expect(room.duplicateOf(alice, 'id1024')).toMatchObject({
+      kind: 'event',
+      entry: { event: { text: 'm1024' } },
+    });
+    expect(room.duplicateOf(alice, 'id1')).toEqual({ kind: 'delivered', seq: 3 });
     const old = room.say(alice, 'again', 'id0');
     expect(old.ok && old.duplicate).toBe(false);
     expect(room.seq).toBe(seq + 1);
@@ -169,6 +172,40 @@ describe('Room', () => {
     const since = room.history(alice, Infinity, Infinity, 75);
     expect(since.entries.map((e) => e.event.seq)).toEqual([76, 77, 78, 79, 80]);
     expect(since.more).toBe(false);
+  });
+
+  it('replays every held event after since, and says when some were no longer held', () => {
+    const { room, join } = setup(50);
+    const alice = join('alice'); // seq 1
+    for (let i = 2; i <= 80; i++) room.say(alice, `m${i}`);
+    const since = room.replay(alice, 75);
+    expect(since.entries.map((e) => e.event.seq)).toEqual([76, 77, 78, 79, 80]);
+    expect(since.more).toBe(false);
+    expect(room.replay(alice, 30).entries).toHaveLength(50);
+    expect(room.replay(alice, 30).more).toBe(false);
+    const gap = room.replay(alice, 29);
+    expect(gap.entries[0]?.event.seq).toBe(31);
+    expect(gap.more).toBe(true);
+    expect(room.replay(alice, 80)).toEqual({ entries: [], more: false });
+  });
+
+  it('refuses invisible names and names that look like a present one, naming it', () => {
+    const { room, join } = setup();
+    join('alice');
+    join('AB');
+    for (const name of ['\u3164', 'a\u3164b', '\u2800', 'e\u0301\u0301\u0301']) {
+      const r = room.register(name, { id: name });
+      expect(r.ok ? 'ok' : r.code).toBe('name_invalid');
+    }
+    for (const name of ['\u0430lice', '\u0251lice', '\u0391\u0392']) {
+      const r = room.register(name, { id: name });
+      expect(r.ok ? 'ok' : r.code).toBe('name_taken');
+      if (!r.ok) expect(r.message).toMatch(/looks like (alice|AB)/);
+    }
+    const bob = join('bob');
+    const renamed = room.nick(bob, '\u0430lice');
+    expect(renamed.ok ? 'ok' : renamed.code).toBe('name_taken');
+    expect(room.register('e\u0301\u0301', { id: 'e' }).ok).toBe(true);
   });
 
   it('caps a replay by bytes, keeping the newest and reporting more', () => {

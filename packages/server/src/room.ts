@@ -2,7 +2,14 @@ import { randomBytes } from 'node:crypto';
 import type { LeaveReason } from '@ciao/protocol';
 import { MemberList } from './member-list.js';
 import type { EventDraft, HistoryEntry, RoomLog } from './store/room-log.js';
-import { checkText, codePointLength, nameKey, sanitize, validateName } from '@ciao/protocol';
+import {
+  checkText,
+  codePointLength,
+  nameKey,
+  nameSkeletons,
+  sanitize,
+  validateName,
+} from '@ciao/protocol';
 
 /**
  * The chat room: members and their names, over a {@link RoomLog} that numbers and keeps the
@@ -25,6 +32,8 @@ export interface Identity<C> {
 export interface Member<C> {
   name: string;
   key: string;
+  /** Confusable skeletons of the name (see `nameSkeletons`). */
+  looks: readonly [string, string];
   readonly identity: Identity<C>;
   /** The connection the member is reached through (swapped when a token reclaims the name). */
   conn: C;
@@ -63,6 +72,14 @@ export type PostResult =
     }
   | Failure<'text_empty' | 'text_too_long' | 'text_too_many_lines' | 'no_such_user'>;
 
+/**
+ * What an `id` already sent in the window created: the event while the log still holds it,
+ * else only its seq (answered with `delivered`).
+ */
+export type Duplicate =
+  | { readonly kind: 'event'; readonly entry: HistoryEntry }
+  | { readonly kind: 'delivered'; readonly seq: number };
+
 export type NickResult =
   | { readonly ok: true; readonly entry: HistoryEntry | undefined }
   | Failure<'name_invalid' | 'name_taken'>;
@@ -70,7 +87,10 @@ export type NickResult =
 export interface HistoryBatch {
   /** Oldest first. */
   readonly entries: readonly HistoryEntry[];
-  /** Older visible events exist than the ones returned. */
+  /**
+   * For a page (`history`, the replay without `since`): older visible events exist. For a
+   * replay after `since`: events after `since` are no longer held (a gap).
+   */
   readonly more: boolean;
 }
 
@@ -83,6 +103,8 @@ export interface RoomOptions {
 export class Room<C> {
   /** By name key, for lookups. */
   readonly #members = new Map<string, Member<C>>();
+  /** By confusable skeleton: no two present names may look alike. */
+  readonly #looks = new Map<string, Member<C>>();
   /** In join order (a rename keeps a member's place). */
   readonly #order = new Set<Member<C>>();
   /** The names in join order, with their encodings for `welcome` and `users`. */
@@ -157,6 +179,9 @@ export class Room<C> {
       }
       return taken(holder.name);
     }
+    const looks = nameSkeletons(name);
+    const twin = this.#lookAlike(name, looks, undefined);
+    if (twin) return twin;
     let record = token === undefined ? undefined : this.#log.findIdentity(token);
     // A token whose identity is in use under another name does not get to share it.
     if (record && this.#held.has(record.id)) record = undefined;
@@ -164,10 +189,11 @@ export class Room<C> {
     // Held by nobody here, but the log is the judge (a shared log: someone elsewhere).
     if (this.#log.claimName(key, record.id) !== record.id) return taken(name);
     const identity: Identity<C> = { id: record.id, token: record.token, member: undefined };
-    const member: Member<C> = { name, key, identity, conn };
+    const member: Member<C> = { name, key, looks, identity, conn };
     identity.member = member;
     this.#held.set(identity.id, identity);
     this.#members.set(key, member);
+    this.#setLooks(member);
     this.#order.add(member);
     this.#list.add(name);
     return { ok: true, member };
@@ -182,6 +208,7 @@ export class Room<C> {
   leave(member: Member<C>, reason: LeaveReason): HistoryEntry | undefined {
     if (this.#members.get(member.key) !== member) return undefined;
     this.#members.delete(member.key);
+    this.#deleteLooks(member);
     this.#order.delete(member);
     this.#list.remove(member.name);
     const identity = member.identity;
@@ -201,6 +228,7 @@ export class Room<C> {
     }
     this.#held.clear();
     this.#members.clear();
+    this.#looks.clear();
     this.#order.clear();
     this.#list.clear();
   }
@@ -257,6 +285,9 @@ export class Room<C> {
     const key = nameKey(name);
     const holder = this.#members.get(key);
     if (holder && holder !== member) return taken(holder.name);
+    const looks = nameSkeletons(name);
+    const twin = this.#lookAlike(name, looks, member);
+    if (twin) return twin;
     const id = member.identity.id;
     if (key !== member.key) {
       if (this.#log.claimName(key, id) !== id) return taken(name);
@@ -264,10 +295,13 @@ export class Room<C> {
     }
     const from = member.name;
     this.#members.delete(member.key);
+    this.#deleteLooks(member);
     this.#list.rename(from, name);
     member.name = name;
     member.key = key;
+    member.looks = looks;
     this.#members.set(key, member);
+    this.#setLooks(member);
     return { ok: true, entry: this.#broadcast({ type: 'nick', from, to: name }) };
   }
 
@@ -304,16 +338,60 @@ export class Room<C> {
     return { entries: picked, more };
   }
 
+  /**
+   * Every held event after `since` that `member` may see, oldest first; `more` when events
+   * after `since` are no longer held. The entries are a snapshot: a replay streamed slowly
+   * still sends what was held when it started.
+   */
+  replay(member: Member<C>, since: number): HistoryBatch {
+    const entries: HistoryEntry[] = [];
+    let oldest = Infinity;
+    for (const entry of this.#log.scanBack(Infinity, since)) {
+      oldest = entry.event.seq;
+      if (this.#visible(entry, member)) entries.push(entry);
+    }
+    entries.reverse();
+    const more = this.#log.head() > since && oldest > since + 1;
+    return { entries, more };
+  }
+
   #visible(entry: HistoryEntry, member: Member<C>): boolean {
     const id = member.identity.id;
     return !entry.ends || entry.ends[0] === id || entry.ends[1] === id;
   }
 
-  /** The entry an earlier `say`/`dm` with this `id` created, within the dedupe window. */
-  duplicateOf(member: Member<C>, id: string | undefined): HistoryEntry | undefined {
+  /** What an earlier `say`/`dm` of this identity with this `id` created, within its window. */
+  duplicateOf(member: Member<C>, id: string | undefined): Duplicate | undefined {
     const key = this.#dedupeKey(member, id);
     const seq = key && this.#log.duplicateOf(key);
-    return seq === undefined ? undefined : this.#log.get(seq);
+    if (seq === undefined) return undefined;
+    const entry = this.#log.get(seq);
+    return entry ? { kind: 'event', entry } : { kind: 'delivered', seq };
+  }
+
+  #lookAlike(
+    name: string,
+    looks: readonly [string, string],
+    self: Member<C> | undefined,
+  ): Failure<'name_taken'> | undefined {
+    for (const look of looks) {
+      const twin = this.#looks.get(look);
+      if (twin && twin !== self)
+        return {
+          ok: false,
+          code: 'name_taken',
+          message: `${name} looks like ${twin.name}, who is here`,
+        };
+    }
+    return undefined;
+  }
+
+  #setLooks(member: Member<C>): void {
+    for (const look of member.looks) this.#looks.set(look, member);
+  }
+
+  #deleteLooks(member: Member<C>): void {
+    for (const look of member.looks) if (this.#looks.get(look) === member) this.#looks.delete(look);
   }
 
   #dedupeKey(member: Member<C>, id: string | undefined) {

@@ -15,8 +15,11 @@ import { openRoomLog } from './store/open-log.js';
 
 export const SERVER_NAME = 'ciao/0.1.0';
 
-/** Connections accepted beyond `maxClients` while they register; the rest are refused at once. */
-const UNREGISTERED_SLACK = 256;
+/**
+ * Sockets beyond registered members and waiting connections: those closing (they may take a
+ * few seconds to read their last bytes). Past it the kernel's backlog holds new connections.
+ */
+const CLOSING_SLACK = 1_024;
 
 export interface RunningServer {
   /** The port actually listened on (useful with port 0). */
@@ -77,7 +80,7 @@ export async function startServer(
     },
     (socket) => onConnection(front, socket),
   );
-  server.maxConnections = config.maxClients + UNREGISTERED_SLACK + 64;
+  server.maxConnections = config.maxClients + config.maxUnregistered + CLOSING_SLACK;
   server.on('drop', () => logger.warn('connection refused: too many connections'));
   await new Promise<void>((resolve, reject) => {
     const onError = (err: NodeJS.ErrnoException): void => {
@@ -175,16 +178,19 @@ function onConnection(front: Front, socket: Socket): void {
   });
 }
 
-/** Refuses a connection when the server is shutting down or full; true if it did. */
+/**
+ * Refuses a connection when the server is shutting down; true if it did. Unregistered
+ * connections never refuse a newcomer (the hub closes the oldest instead), and registered ones
+ * are counted at `hello`.
+ */
 function refuseWhenFull(hub: Hub, socket: Socket): boolean {
-  if (!hub.shuttingDown && hub.sessions.size < hub.config.maxClients + UNREGISTERED_SLACK)
-    return false;
+  if (!hub.shuttingDown) return false;
   socket.on('error', ignore);
   socket.end(
     encodeFrame({
       type: 'error',
-      code: hub.shuttingDown ? 'shutdown' : 'server_full',
-      message: hub.shuttingDown ? 'the server is shutting down' : 'the server is full',
+      code: 'shutdown',
+      message: 'the server is shutting down',
       fatal: true,
     }),
   );

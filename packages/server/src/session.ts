@@ -8,94 +8,164 @@ import {
   encodeFrame,
   renderPlain,
 } from '@ciao/protocol';
-import type { HistoryEntry, Member } from './room.js';
+import type { HistoryBatch, HistoryEntry, Member } from './room.js';
 import type { Hub } from './hub.js';
 import { TokenBucket } from './token-bucket.js';
 import { JsonInput } from './json-session.js';
 import { PlainInput } from './plain-session.js';
+import { SessionOutput } from './session-output.js';
 
 export type SessionMode = 'unknown' | 'json' | 'plain';
 
 /** Plain sessions joining without `since` see this many recent events, to get some context. */
 export const PLAIN_REPLAY_EVENTS = 20;
 
+/** How long a closing connection may take to read its last bytes before it is destroyed. */
+const CLOSE_GRACE_MS = 2_000;
+
 /**
- * One connection: adapts a socket to the room. Input is decoded by a {@link JsonInput} or a
- * {@link PlainInput} (chosen by the first byte) into client frames handled here; output goes
- * to a per-connection pending list that the hub flushes once per event-loop turn, merged with
- * the broadcasts of that turn (encoded once for everyone).
+ * Why a session ends, and so what its member's `leave` says and how the socket goes:
+ * `graceful` writes what is queued, then ends; `destroy` drops the socket at once.
+ */
+const ENDINGS = {
+  /** `bye`, `{quit}`, or the peer ended its side. */
+  quit: { leave: 'quit', close: 'graceful' },
+  /** The peer's socket is gone (closed without an end we saw). */
+  closed: { leave: 'quit', close: 'destroy' },
+  /** A fatal error was queued (its frame goes out first). */
+  fatal: { leave: 'error', close: 'graceful' },
+  /** The socket failed (reset, write error). */
+  reset: { leave: 'error', close: 'destroy' },
+  /** A member silent too long, or a connection that never registered. */
+  timeout: { leave: 'timeout', close: 'destroy' },
+  slow_consumer: { leave: 'slow_consumer', close: 'abandon' },
+  /** A bug while handling this session's input: this session ends, the server goes on. */
+  crash: { leave: 'error', close: 'destroy' },
+} as const satisfies Record<
+  string,
+  { leave: LeaveReason; close: 'graceful' | 'destroy' | 'abandon' }
+>;
+export type EndReason = keyof typeof ENDINGS;
+
+interface SocketWithSession extends Socket {
+  ciaoSession?: Session;
+}
+
+/**
+ * One connection, from accept to close. It owns all of its state: the input decoder (JSON or
+ * plain text, chosen by the first byte), its member in the room, its token bucket, its output
+ * ({@link SessionOutput}) and its timers, and it ends along one path, {@link end}. Input is
+ * handled inside a guard, so a bug in one session ends that session, not the process.
  */
 export class Session {
   readonly id: number;
-  readonly socket: Socket;
-  readonly hub: Hub;
-  mode: SessionMode = 'unknown';
-  member: Member<Session> | undefined;
-  input: JsonInput | PlainInput | undefined;
-  bucket: TokenBucket | undefined;
+  readonly #socket: Socket;
+  readonly #hub: Hub;
+  readonly #output: SessionOutput;
+  /** When the socket was accepted (ms), and from where (kept: a closed socket forgets it). */
   readonly connectedAt: number;
-  lastRecv: number;
-  pinged = false;
-  /** Set once the session is on its way out: nothing more is read or queued. */
-  closing = false;
-  /** Why the member left, if it did (for the log and the `leave` reason on close). */
-  leaveReason: LeaveReason | undefined;
-  promptTimer: NodeJS.Timeout | undefined;
+  readonly remoteAddress: string;
+  #state: 'open' | 'closing' | 'closed' = 'open';
+  #mode: SessionMode = 'unknown';
+  #input: JsonInput | PlainInput | undefined;
+  #member: Member<Session> | undefined;
+  #bucket: TokenBucket | undefined;
+  #lastRecv: number;
+  #lastNick = -Infinity;
+  #pinged = false;
+  #promptTimer: NodeJS.Timeout | undefined;
+  /** Destroys the socket if the peer has not closed it within the grace after our end. */
+  #closeTimer: NodeJS.Timeout | undefined;
 
-  // Output state, driven by the hub. Private items are queued with the position the shared
-  // broadcast batch had when they were queued, so both interleave in creation order.
-  priv: Buffer[] | undefined;
-  privAt: number[] | undefined;
-  privBytes = 0;
-  /** Batch position this session's share of the broadcasts starts at (joined mid-turn). */
-  batchStart = 0;
-  /** Batch position its share ends at, once it stopped being a member mid-turn; -1 otherwise. */
-  batchEnd = -1;
-  /** In the hub's list of sessions to flush. */
-  dirty = false;
-  /** End the socket once the pending output is written. */
-  endAfterFlush = false;
-  slow = false;
-
-  constructor(id: number, socket: Socket, hub: Hub, now: number) {
+  constructor(id: number, socket: Socket, hub: Hub, now: number, promptDelayMs: number) {
     this.id = id;
-    this.socket = socket;
-    this.hub = hub;
+    this.#socket = socket;
+    this.#hub = hub;
     this.connectedAt = now;
-    this.lastRecv = now;
+    this.remoteAddress = socket.remoteAddress ?? '';
+    this.#lastRecv = now;
+    const config = hub.config;
+    this.#output = new SessionOutput(socket, {
+      maxBytes: config.maxOutputBytes,
+      graceMs: config.slowConsumerGraceMs,
+      encode: (entry, replay) =>
+        this.#mode === 'plain'
+          ? hub.encodePlain(entry)
+          : replay
+            ? hub.encodeReplay(entry)
+            : hub.encodeJson(entry),
+      wantFlush: () => hub.wantFlush(this),
+      slow: () => this.end('slow_consumer'),
+    });
+    (socket as SocketWithSession).ciaoSession = this;
+    // No delay and keep-alive are set by the server on accept (server.ts).
+    socket.on('data', onData);
+    socket.on('error', onError);
+    socket.on('end', onEnd);
+    socket.on('close', onClose);
+    socket.on('drain', onDrain);
+    // A person at `nc` sees something; a JSON client sends `hello` at once and never sees it.
+    this.#promptTimer = setTimeout(onPromptTimer, promptDelayMs, this);
+    this.#promptTimer.unref();
+  }
+
+  get mode(): SessionMode {
+    return this.#mode;
+  }
+
+  get registered(): boolean {
+    return this.#member !== undefined;
+  }
+
+  /** Still reading and answering (not ending). */
+  get open(): boolean {
+    return this.#state === 'open';
   }
 
   /** Bytes received: picks the session kind on the first non-white-space byte. */
   receive(chunk: Buffer): void {
-    if (this.closing) return;
-    this.lastRecv = this.hub.now();
-    this.pinged = false;
-    if (this.input === undefined) {
-      let i = 0;
-      while (i < chunk.length && isSpace(chunk[i]!)) i++;
-      if (i === chunk.length) return;
-      if (this.promptTimer) {
-        clearTimeout(this.promptTimer);
-        this.promptTimer = undefined;
+    if (this.#state !== 'open') return;
+    this.guard(() => {
+      this.#lastRecv = this.#hub.now();
+      this.#pinged = false;
+      if (this.#input === undefined) {
+        let i = 0;
+        while (i < chunk.length && isSpace(chunk[i]!)) i++;
+        if (i === chunk.length) return;
+        this.#clearPrompt();
+        if (chunk[i] === 0x7b /* { */) {
+          this.#mode = 'json';
+          this.#input = new JsonInput(this);
+        } else {
+          this.#mode = 'plain';
+          this.#input = new PlainInput(this, this.#hub.config);
+          this.#hub.plainStarted();
+        }
+        if (i > 0) chunk = chunk.subarray(i);
       }
-      if (chunk[i] === 0x7b /* { */) {
-        this.mode = 'json';
-        this.input = new JsonInput(this);
-      } else {
-        this.mode = 'plain';
-        this.input = new PlainInput(this);
-      }
-      if (i > 0) chunk = chunk.subarray(i);
+      this.#input.push(chunk);
+    });
+  }
+
+  /** Runs input handling; an exception ends this session only (and is logged as a bug). */
+  guard(run: () => void): void {
+    try {
+      run();
+    } catch (err) {
+      this.#hub.log.error('session failed', {
+        conn: this.id,
+        error: err instanceof Error ? (err.stack ?? err.message) : String(err),
+      });
+      this.end('crash');
     }
-    this.input.push(chunk);
   }
 
   // ------------------------------------------------------------------ frames from the client
 
   /** Handles one valid client frame (from JSON, or built from a plain-text line). */
   handle(frame: ClientFrame): void {
-    if (this.closing) return;
-    const member = this.member;
+    if (this.#state !== 'open') return;
+    const member = this.#member;
     if (frame.type === 'ping') {
       this.send(
         frame.nonce === undefined ? { type: 'pong' } : { type: 'pong', nonce: frame.nonce },
@@ -104,7 +174,7 @@ export class Session {
     }
     if (frame.type === 'hello') {
       if (member) this.error('already_registered', `you are already registered as ${member.name}`);
-      else this.hello(frame);
+      else this.#hello(frame);
       return;
     }
     if (!member) {
@@ -112,23 +182,21 @@ export class Session {
       this.error('not_registered', 'send hello first', id);
       return;
     }
-    const room = this.hub.room;
+    const room = this.#hub.room;
     // What a member says or does comes after its join (PROTOCOL.md, Presence); `bye` leaves.
     if (frame.type === 'say' || frame.type === 'dm' || frame.type === 'nick')
-      this.hub.beforeAct(member);
+      this.#hub.beforeAct(member);
     switch (frame.type) {
       case 'say':
       case 'dm': {
         const dup = room.duplicateOf(member, frame.id);
         if (dup) {
           // Resent after a reconnect: answer with the original event, create nothing.
-          this.sendEntry(dup, false);
+          if (dup.kind === 'event') this.#output.push(this.#encode(dup.entry, false), this.#at());
+          else this.send({ type: 'delivered', id: frame.id!, seq: dup.seq });
           return;
         }
-        if (!this.bucket!.take(this.hub.now())) {
-          this.error('rate_limited', 'rate limited: slow down', frame.id);
-          return;
-        }
+        if (!this.#spend(frame.id)) return;
         const result =
           frame.type === 'say'
             ? room.say(member, frame.text, frame.id, frame.action)
@@ -137,32 +205,41 @@ export class Session {
         return;
       }
       case 'nick': {
+        const now = this.#hub.now();
+        if (now - this.#lastNick < this.#hub.config.nickIntervalMs) {
+          const seconds = Math.ceil(this.#hub.config.nickIntervalMs / 1000);
+          this.error('rate_limited', `you may change your name once every ${seconds} s`);
+          return;
+        }
+        if (!this.#spend(undefined)) return;
         const from = member.name;
         const result = room.nick(member, frame.name);
         if (!result.ok) this.error(result.code, result.message);
-        else if (result.entry) this.hub.log.info('nick', { conn: this.id, from, to: frame.name });
+        else if (result.entry) {
+          this.#lastNick = now;
+          this.#hub.log.info('nick', { conn: this.id, from, to: frame.name });
+        }
         return;
       }
       case 'who': {
+        if (!this.#spend(undefined)) return;
         const offset = frame.offset ?? 0;
         const list = room.list;
-        if (this.mode === 'plain')
+        if (this.#mode === 'plain')
           this.send({ type: 'users', names: list.page(offset), offset, total: list.size });
-        else this.queue(list.usersJson(offset));
+        else this.#output.push(list.usersJson(offset), this.#at());
         return;
       }
-      case 'history': {
-        const limit = frame.limit ?? LIMITS.historyDefaultLimit;
-        this.sendBatch(room.history(member, frame.before, limit, 0, this.replayBudget()));
+      case 'history':
+        if (this.#spend(undefined))
+          this.#replay(
+            room.history(member, frame.before, frame.limit ?? LIMITS.historyDefaultLimit),
+          );
         return;
-      }
       case 'pong':
         return;
       case 'bye':
-        this.leave('quit');
-        this.closing = true;
-        this.endAfterFlush = true;
-        this.hub.markDirty(this);
+        this.end('quit');
         return;
       default: {
         const never: never = frame;
@@ -171,8 +248,15 @@ export class Session {
     }
   }
 
-  private hello(frame: HelloFrame): void {
-    const hub = this.hub;
+  /** Takes a token for a costly frame; answers `rate_limited` (with the frame's id) if none. */
+  #spend(id: string | undefined): boolean {
+    if (this.#bucket!.take(this.#hub.now())) return true;
+    this.error('rate_limited', 'rate limited: slow down', id);
+    return false;
+  }
+
+  #hello(frame: HelloFrame): void {
+    const hub = this.#hub;
     const config = hub.config;
     if (frame.protocol !== PROTOCOL_VERSION) {
       this.error(
@@ -199,10 +283,11 @@ export class Session {
       return;
     }
     const member = result.member;
-    this.member = member;
-    this.bucket = new TokenBucket(config.ratePerSec, config.rateBurst, hub.now());
-    this.batchStart = hub.batchPosition();
-    if (result.replaced) result.replaced.replacedBy(this);
+    this.#member = member;
+    this.#bucket = new TokenBucket(config.ratePerSec, config.rateBurst, hub.now());
+    this.#output.startAt(hub.batchPosition());
+    hub.doneWaiting(this);
+    if (result.replaced) result.replaced.#replacedBy(this);
     const welcome = {
       type: 'welcome',
       protocol: PROTOCOL_VERSION,
@@ -219,69 +304,165 @@ export class Session {
       },
       ...(config.motd !== undefined ? { motd: config.motd } : {}),
     } as const;
-    if (this.mode === 'plain')
+    if (this.#mode === 'plain')
       this.send({ ...welcome, users: room.list.page(0), userCount: room.size });
-    else this.queue(room.list.welcomeJson(welcome));
+    else this.#output.push(room.list.welcomeJson(welcome), this.#at());
     // A `since` counted in another epoch (wiped data, a memory-only restart) means nothing
     // here: that client gets the fresh replay a new client gets, and sees the new epoch.
-    if (frame.since !== undefined && (frame.epoch === undefined || frame.epoch === room.epoch)) {
-      this.sendBatch(room.history(member, Infinity, Infinity, frame.since, this.replayBudget()));
-    } else {
-      const recent = this.mode === 'plain' ? PLAIN_REPLAY_EVENTS : LIMITS.historyDefaultLimit;
-      this.sendBatch(room.history(member, Infinity, recent, 0, this.replayBudget()));
+    if (frame.since !== undefined && (frame.epoch === undefined || frame.epoch === room.epoch))
+      this.#replay(room.replay(member, frame.since));
+    else {
+      const recent = this.#mode === 'plain' ? PLAIN_REPLAY_EVENTS : LIMITS.historyDefaultLimit;
+      this.#replay(room.history(member, Infinity, recent));
     }
     hub.log.info(result.replaced ? 'reclaim' : 'register', {
       conn: this.id,
       name: member.name,
-      mode: this.mode,
+      mode: this.#mode,
       users: room.size,
     });
     if (!result.replaced) hub.announceJoin(member);
   }
 
-  /** Replays events and ends with `history_end`. */
-  private sendBatch(batch: { entries: readonly HistoryEntry[]; more: boolean }): void {
-    for (const entry of batch.entries) this.sendEntry(entry, true);
+  /** Streams replayed events as the socket takes them, then `history_end`. */
+  #replay(batch: HistoryBatch): void {
     const first = batch.entries[0];
-    this.send(
-      first
-        ? { type: 'history_end', more: batch.more, before: first.event.seq }
-        : { type: 'history_end', more: batch.more },
-    );
+    const end: ServerFrame = first
+      ? { type: 'history_end', more: batch.more, before: first.event.seq }
+      : { type: 'history_end', more: batch.more };
+    this.#output.pushReplay(batch.entries, this.#encodeFrame(end), this.#at());
   }
 
-  /** A replay never takes more than half the output allowance, so it cannot trip the limit. */
-  private replayBudget(): { maxBytes: number; sizeOf: (e: HistoryEntry) => number } {
-    return {
-      maxBytes: this.hub.config.maxOutputBytes / 2,
-      sizeOf: (e) => this.hub.encodeJson(e).length,
-    };
-  }
-
-  /** Called on the stale session whose name a new connection reclaimed with its token. */
-  replacedBy(next: Session): void {
-    this.member = undefined;
-    this.batchEnd = this.hub.batchPosition();
-    this.hub.log.info('replaced', { conn: this.id, by: next.id });
+  /** On the stale session whose name a new connection reclaimed with its token. */
+  #replacedBy(next: Session): void {
+    this.#member = undefined;
+    this.#output.stopAt(this.#hub.batchPosition());
+    this.#hub.log.info('replaced', { conn: this.id, by: next.id });
     this.error('replaced', 'your name was reclaimed by a new connection with your token');
   }
 
-  /** Removes the member from the room with a `leave` to the others. */
-  leave(reason: LeaveReason): void {
-    const member = this.member;
-    if (!member) return;
-    this.hub.beforeAct(member);
-    this.member = undefined;
-    this.leaveReason = reason;
-    this.batchEnd = this.hub.batchPosition();
-    this.hub.markDirty(this);
-    this.hub.room.leave(member, reason);
-    this.hub.log.info('leave', {
-      conn: this.id,
-      name: member.name,
-      reason,
-      users: this.hub.room.size,
-    });
+  // ------------------------------------------------------------------ lifecycle
+
+  /**
+   * Ends the session, once: the member (if any) leaves with the reason's `leave`, input and
+   * timers stop, and the socket closes as the reason says. Everything that ends a session
+   * comes through here.
+   */
+  end(reason: EndReason): void {
+    if (this.#state !== 'open') return;
+    this.#state = 'closing';
+    const ending = ENDINGS[reason];
+    this.#clearPrompt();
+    this.#input?.dispose();
+    // Decoder buffers go now, not when the socket object is collected.
+    this.#input = undefined;
+    const hub = this.#hub;
+    hub.doneWaiting(this);
+    const member = this.#member;
+    if (member) {
+      hub.beforeAct(member);
+      this.#member = undefined;
+      this.#output.stopAt(hub.batchPosition());
+      hub.room.leave(member, ending.leave);
+      hub.log.info('leave', { conn: this.id, name: member.name, reason: ending.leave });
+    }
+    const socket = this.#socket;
+    switch (ending.close) {
+      case 'graceful':
+        this.#output.close();
+        break;
+      case 'destroy':
+        this.#output.dispose();
+        socket.destroy();
+        return;
+      case 'abandon':
+        hub.log.info('slow consumer', { conn: this.id, pending: this.#output.pendingBytes });
+        this.#output.abandon(
+          encodeFrame({
+            type: 'error',
+            code: 'slow_consumer',
+            message: 'you were reading too slowly and were disconnected',
+            fatal: true,
+          }),
+        );
+        break;
+    }
+    this.#closeTimer = setTimeout(destroySocket, CLOSE_GRACE_MS, socket);
+    this.#closeTimer.unref();
+  }
+
+  /** Shutdown: no leave is announced (the room is cleared), everyone gets the notice. */
+  shutdown(): void {
+    this.#member = undefined;
+    if (this.#state !== 'open') return;
+    this.send({ type: 'notice', text: 'the server is shutting down' });
+    this.error('shutdown', 'the server is shutting down');
+  }
+
+  /** Too many unregistered connections: this one, the oldest, makes room. */
+  evict(): void {
+    this.error('too_many_connections', 'too many connections are waiting to register');
+  }
+
+  /** Idle pings, the idle timeout and the registration deadline; called by the hub's sweep. */
+  tick(now: number): void {
+    if (this.#state !== 'open') return;
+    const config = this.#hub.config;
+    if (!this.#member) {
+      if (now - this.connectedAt > config.registerTimeoutMs) {
+        this.#hub.log.info('registration timeout', { conn: this.id });
+        this.end('timeout');
+      }
+      return;
+    }
+    // A person at `nc` cannot answer pings: plain sessions rely on TCP keep-alive instead.
+    if (this.#mode === 'plain') return;
+    const silent = now - this.#lastRecv;
+    if (silent > config.idleTimeoutMs) this.end('timeout');
+    else if (silent > config.idlePingMs && !this.#pinged) {
+      this.#pinged = true;
+      this.send({ type: 'ping' });
+    }
+  }
+
+  /** Writes this turn's output (called by the hub once per turn). */
+  flush(
+    turn: number,
+    batch: readonly HistoryEntry[],
+    json: Buffer | undefined,
+    plain: Buffer | undefined,
+  ): void {
+    const shared = this.#mode === 'plain' ? plain : json;
+    this.#output.flush(turn, batch, shared, this.#member !== undefined);
+  }
+
+  /** Drops the connection now (shutdown grace over). */
+  destroy(): void {
+    this.#socket.destroy();
+  }
+
+  #prompt(): void {
+    this.#promptTimer = undefined;
+    if (this.#input !== undefined || this.#state !== 'open') return;
+    this.sendLine('-- welcome to ciao! Type your name and press Enter:');
+  }
+
+  #clearPrompt(): void {
+    if (this.#promptTimer) clearTimeout(this.#promptTimer);
+    this.#promptTimer = undefined;
+  }
+
+  /** The socket closed: end (if nothing did yet) and let the hub forget the session. */
+  #closed(reason: EndReason): void {
+    this.end(reason);
+    if (this.#state === 'closed') return;
+    this.#state = 'closed';
+    // A pending timer would keep the socket, and all it holds, alive for the grace.
+    if (this.#closeTimer) clearTimeout(this.#closeTimer);
+    this.#closeTimer = undefined;
+    this.#output.dispose();
+    this.#hub.forget(this);
+    this.#hub.log.info('disconnect', { conn: this.id });
   }
 
   // ------------------------------------------------------------------ output
@@ -289,129 +470,111 @@ export class Session {
   /** Queues an error; a fatal one ends the session. */
   error(code: ErrorCode, message: string, id?: string): void {
     const fatal = FATAL_ERROR_CODES.has(code);
-    const frame: ServerFrame = {
+    this.send({
       type: 'error',
       code,
       message,
       ...(id !== undefined ? { id } : {}),
       ...(fatal ? { fatal: true as const } : {}),
-    };
-    this.send(frame);
-    const log = this.hub.log;
+    });
+    const log = this.#hub.log;
     if (fatal) {
       log.info('fatal error', { conn: this.id, code, message });
-      this.fail();
+      this.end('fatal');
     } else if (log.enabled('debug')) {
       log.debug('error', { conn: this.id, code, message });
     }
   }
 
-  /** Ends the session after a fatal error, once what is queued is written. */
-  fail(): void {
-    if (this.closing) return;
-    this.leave('error');
-    this.closing = true;
-    this.endAfterFlush = true;
-    this.hub.markDirty(this);
-  }
-
   /** Queues one frame for this connection only. */
   send(frame: ServerFrame): void {
-    if (this.mode === 'plain') {
-      const lines = renderPlain(frame);
-      if (lines.length > 0) this.queue(Buffer.from(lines.join('\n') + '\n', 'utf8'));
-    } else {
-      this.queue(encodeFrame(frame));
-    }
+    this.#output.push(this.#encodeFrame(frame), this.#at());
   }
 
   /** Queues a text line as is (plain-text prompts). */
   sendLine(line: string): void {
-    this.queue(Buffer.from(line + '\n', 'utf8'));
+    this.#output.push(Buffer.from(line + '\n', 'utf8'), this.#at());
   }
 
-  /** Queues a room event for this connection only (a `dm`, a replay, a duplicate's answer). */
-  sendEntry(entry: HistoryEntry, replay: boolean): void {
-    const hub = this.hub;
-    this.queue(
-      this.mode === 'plain'
-        ? hub.encodePlain(entry)
-        : replay
-          ? hub.encodeReplay(entry)
-          : hub.encodeJson(entry),
-    );
+  /** Queues a room event for this connection only (a `dm` to one of its ends). */
+  deliver(entry: HistoryEntry): void {
+    this.#output.push(this.#encode(entry, false), this.#at());
   }
 
-  private queue(buf: Buffer): void {
-    if (this.slow || this.socket.destroyed) return;
-    (this.priv ??= []).push(buf);
-    (this.privAt ??= []).push(this.hub.batchPosition());
-    this.privBytes += buf.length;
-    if (this.privBytes + this.socket.writableLength > this.hub.config.maxOutputBytes) {
-      this.hub.slowConsumer(this);
-      return;
-    }
-    this.hub.markDirty(this);
+  #encode(entry: HistoryEntry, replay: boolean): Buffer {
+    const hub = this.#hub;
+    if (this.#mode === 'plain') return hub.encodePlain(entry);
+    return replay ? hub.encodeReplay(entry) : hub.encodeJson(entry);
   }
 
-  /**
-   * Writes this turn's output: the shared batch `[from, to)` (whose whole encoding is
-   * `shared` when it is the full batch) merged with the private items. Returns false when
-   * the connection is over its output limit (the caller drops it as a slow consumer).
-   */
-  flush(batch: readonly HistoryEntry[], shared: Buffer | undefined, to: number): boolean {
-    const socket = this.socket;
-    if (this.slow || socket.writableEnded || socket.destroyed) {
-      this.priv = undefined;
-      this.privAt = undefined;
-      this.privBytes = 0;
-      return true;
-    }
-    const from = this.batchStart;
-    let data: Buffer | undefined;
-    if (this.priv === undefined) {
-      if (from === 0 && to === batch.length && shared) data = shared;
-      else if (to > from) data = this.concat(batch, from, to, undefined);
-    } else data = this.concat(batch, from, to, this.priv);
-    this.priv = undefined;
-    this.privAt = undefined;
-    this.privBytes = 0;
-    this.batchStart = 0;
-    this.batchEnd = -1;
-    if (data !== undefined && data.length > 0 && !socket.destroyed) {
-      if (socket.writableLength + data.length > this.hub.config.maxOutputBytes) return false;
-      socket.write(data);
-    }
-    if (this.endAfterFlush && !socket.destroyed) {
-      socket.end();
-      this.hub.destroyLater(this);
-    }
-    return true;
+  #encodeFrame(frame: ServerFrame): Buffer {
+    if (this.#mode !== 'plain') return encodeFrame(frame);
+    const lines = renderPlain(frame);
+    return Buffer.from(lines.length > 0 ? lines.join('\n') + '\n' : '', 'utf8');
   }
 
-  private concat(
-    batch: readonly HistoryEntry[],
-    from: number,
-    to: number,
-    priv: Buffer[] | undefined,
-  ): Buffer {
-    const hub = this.hub;
-    const plain = this.mode === 'plain';
-    const parts: Buffer[] = [];
-    let pos = from;
-    if (priv) {
-      const at = this.privAt!;
-      for (let i = 0; i < priv.length; i++) {
-        const stop = Math.min(at[i]!, to);
-        for (; pos < stop; pos++)
-          parts.push(plain ? hub.encodePlain(batch[pos]!) : hub.encodeJson(batch[pos]!));
-        parts.push(priv[i]!);
-      }
-    }
-    for (; pos < to; pos++)
-      parts.push(plain ? hub.encodePlain(batch[pos]!) : hub.encodeJson(batch[pos]!));
-    return parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+  #at(): number {
+    return this.#hub.batchPosition();
   }
+
+  // Socket events, reached through the module-level listeners below.
+  static onData(socket: Socket, chunk: Buffer): void {
+    sessionOf(socket).receive(chunk);
+  }
+  static onError(socket: Socket, err: Error): void {
+    const session = sessionOf(socket);
+    const log = session.#hub.log;
+    if (log.enabled('debug'))
+      log.debug('socket error', {
+        conn: session.id,
+        code: (err as NodeJS.ErrnoException).code,
+        error: err.message,
+      });
+    session.end('reset');
+  }
+  static onEnd(socket: Socket): void {
+    // The peer finished sending: whatever it left pending counts (a last line with no newline).
+    const session = sessionOf(socket);
+    if (session.#state === 'open') session.guard(() => session.#input?.end());
+    session.end('quit');
+  }
+  static onClose(socket: Socket): void {
+    sessionOf(socket).#closed('closed');
+  }
+  static onDrain(socket: Socket): void {
+    sessionOf(socket).#output.drained();
+  }
+  static onPrompt(session: Session): void {
+    session.#prompt();
+  }
+}
+
+function sessionOf(socket: Socket): Session {
+  return (socket as SocketWithSession).ciaoSession!;
+}
+
+// Socket listeners are shared functions that find their session through the socket, not
+// closures made per connection.
+function onData(this: Socket, chunk: Buffer): void {
+  Session.onData(this, chunk);
+}
+function onError(this: Socket, err: Error): void {
+  Session.onError(this, err);
+}
+function onEnd(this: Socket): void {
+  Session.onEnd(this);
+}
+function onClose(this: Socket): void {
+  Session.onClose(this);
+}
+function onDrain(this: Socket): void {
+  Session.onDrain(this);
+}
+function onPromptTimer(session: Session): void {
+  Session.onPrompt(session);
+}
+function destroySocket(socket: Socket): void {
+  if (!socket.destroyed) socket.destroy();
 }
 
 function isSpace(byte: number): boolean {

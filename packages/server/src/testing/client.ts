@@ -136,6 +136,19 @@ export class TestClient {
     });
   }
 
+  /** Waits until `check` holds for everything received so far (checked on each arrival). */
+  async until(check: (frames: Frame[]) => boolean, timeoutMs = DEFAULT_WAIT_MS): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!check(this.frames)) {
+      const left = deadline - Date.now();
+      if (left <= 0 || this.closed)
+        throw new Error(
+          `${this.closed ? 'closed' : 'timed out'} while waiting; got:\n${this.tail()}`,
+        );
+      await this.#wait(left);
+    }
+  }
+
   /** Resolves when the server closed the connection. */
   async waitClosed(timeoutMs = DEFAULT_WAIT_MS): Promise<void> {
     const deadline = Date.now() + timeoutMs;

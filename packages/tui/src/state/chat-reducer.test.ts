@@ -129,6 +129,18 @@ describe('chatReducer', () => {
     });
   });
 
+  it('takes a message the server says was delivered long ago out of the outbox, not failed', () => {
+    const item = { id: 'x-3', ts: T0, frame: { type: 'say' as const, text: 'old', id: 'x-3' } };
+    const state = run(
+      fresh(),
+      { type: 'outgoing', item },
+      server({ type: 'delivered', id: 'x-3', seq: 2 }),
+    );
+    expect(state.outbox).toEqual([]);
+    expect(state.lines.at(-1)).toMatchObject({ own: true, text: 'old' });
+    expect(state.lines.at(-1)?.failed).toBeUndefined();
+  });
+
   it('shows an error without an id as an error line', () => {
     const state = run(
       fresh(),

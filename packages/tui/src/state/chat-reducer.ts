@@ -681,6 +681,19 @@ class Draft {
         }
         return;
       }
+      case 'delivered': {
+        // Sent before, as an event that has left the server's history: not lost, not resent.
+        const pending = this.findOutgoing(frame.id);
+        if (pending >= 0) {
+          const [item] = this.mutOutbox.splice(pending, 1);
+          this.addLocal(item!.frame.type === 'dm' ? 'dm' : 'message', item!.frame.text, item!.ts, {
+            own: true,
+            from: this.next.me,
+            to: item!.frame.type === 'dm' ? item!.frame.to : undefined,
+          });
+        }
+        return;
+      }
       case 'ping':
       case 'pong':
         return;
