@@ -1,6 +1,6 @@
 /** @jsxRuntime automatic */
 /** @jsxImportSource react */
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { Box, useApp, useStdout } from 'ink';
 import type { ChatController } from './chat-controller.js';
 import { InputLine, inputLineHeight } from './components/InputLine.js';
@@ -11,12 +11,12 @@ import { StatusBar } from './components/StatusBar.js';
 import { UserList, userListMaxOffset } from './components/UserList.js';
 import { useBell } from './hooks/use-bell.js';
 import { useChatState } from './hooks/use-chat-state.js';
+import { useKeyHandlers } from './hooks/use-key-handlers.js';
 import { useTerminalSize } from './hooks/use-terminal-size.js';
 import type { InputAction, InputState } from './input/input-state.js';
 import { applyKeys, inputOnly } from './input/apply-keys.js';
 import { cancel, EMPTY_INPUT, inputReducer, pressEnter } from './input/input-state.js';
 import type { KeyPress } from './input/parse-keys.js';
-import { parseKeys } from './input/parse-keys.js';
 import type { AppCommand } from './keys.js';
 import { keyHint } from './keys.js';
 import { dayOf } from './layout/line-rows.js';
@@ -210,11 +210,7 @@ export function App(props: AppProps): React.JSX.Element {
       setShownInput(current);
     }
   };
-  // Stable handlers (the text input re-subscribes when its handler changes) calling this render's.
-  const latest = useRef(pressKeys);
-  latest.current = pressKeys;
-  const onKeys = useCallback((chunk: string) => latest.current(parseKeys(chunk)), []);
-  const onPaste = useCallback((text: string) => latest.current([{ type: 'paste', text }]), []);
+  const { onKeys, onPaste } = useKeyHandlers(pressKeys);
 
   useEffect(() => {
     controller.start();

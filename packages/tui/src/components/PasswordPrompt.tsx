@@ -1,15 +1,15 @@
 /** @jsxRuntime automatic */
 /** @jsxImportSource react */
-import { useCallback, useRef, useState } from 'react';
+import { useRef, useState } from 'react';
 import { Box, Text } from 'ink';
 import type { Draft } from '../input/editor.js';
 import type { InputState } from '../input/input-state.js';
 import { EMPTY_INPUT } from '../input/input-state.js';
 import { applyKeys, inputOnly } from '../input/apply-keys.js';
 import type { KeyPress } from '../input/parse-keys.js';
-import { parseKeys } from '../input/parse-keys.js';
 import { InputLine } from './InputLine.js';
 import { useColour } from '../hooks/use-colour.js';
+import { useKeyHandlers } from '../hooks/use-key-handlers.js';
 
 export interface PasswordPromptProps {
   readonly onSubmit: (password: string) => void;
@@ -57,10 +57,7 @@ export function PasswordPrompt(props: PasswordPromptProps): React.JSX.Element {
     input.current = current;
     setShown(current);
   };
-  const latest = useRef(pressKeys);
-  latest.current = pressKeys;
-  const onKeys = useCallback((chunk: string) => latest.current(parseKeys(chunk)), []);
-  const onPaste = useCallback((text: string) => latest.current([{ type: 'paste', text }]), []);
+  const { onKeys, onPaste } = useKeyHandlers(pressKeys);
 
   return (
     <Box
