@@ -9,12 +9,16 @@ import { fileURLToPath } from 'node:url';
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const tui = path.join(root, 'packages', 'tui');
 
-/** Ink loads its devtools bridge only when DEV=true; the package is not installed. */
+/**
+ * Ink loads its devtools bridge (react-devtools-core, and ws for its window polyfill) only when
+ * DEV=true. react-devtools-core is not installed, and ws would cost start-up parsing for
+ * nothing: both are replaced by stubs.
+ */
 const noDevtools = {
   name: 'no-devtools',
   setup(b) {
-    b.onResolve({ filter: /^react-devtools-core$/ }, () => ({
-      path: 'devtools',
+    b.onResolve({ filter: /^(react-devtools-core|ws)$/ }, (args) => ({
+      path: args.path,
       namespace: 'stub',
     }));
     b.onLoad({ filter: /.*/, namespace: 'stub' }, () => ({

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { nameKey, nameSkeletons, validateName } from './names.js';
+import { nameKey, validateName } from './names.js';
 
 describe('validateName', () => {
   it.each([
@@ -49,26 +49,6 @@ describe('validateName', () => {
   it('counts length in code points, not UTF-16 units', () => {
     expect(validateName('𝒜'.repeat(24)).ok).toBe(true);
     expect(validateName('𝒜'.repeat(25)).ok).toBe(false);
-  });
-});
-
-describe('nameSkeletons', () => {
-  const meet = (a: string, b: string): boolean =>
-    nameSkeletons(a).some((k) => nameSkeletons(b).includes(k));
-
-  it.each([
-    ['\u0430lice', 'alice'], // Cyrillic а
-    ['\u0430lice', 'Alice'],
-    ['\u0251lice', 'alice'], // Latin alpha
-    ['\u0391\u0392', 'AB'], // Greek capitals
-    ['paypa1', 'paypal'],
-  ])('gives %j a key of %j', (a, b) => {
-    expect(meet(a, b)).toBe(true);
-  });
-
-  it('keeps names that do not look alike apart', () => {
-    expect(meet('alice', 'alicia')).toBe(false);
-    expect(meet('bob', 'rob')).toBe(false);
   });
 });
 

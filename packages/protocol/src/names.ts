@@ -1,4 +1,3 @@
-import unhomoglyph from 'unhomoglyph';
 import { LIMITS } from './limits.js';
 
 export type NameCheck =
@@ -56,20 +55,6 @@ export function validateName(name: string): NameCheck {
  */
 export function nameKey(name: string): string {
   return name.normalize('NFKC').toUpperCase().toLowerCase().normalize('NFKC');
-}
-
-/**
- * The keys under which a name may be mistaken for another (UTS #39 confusable skeletons, via
- * the maintained `unhomoglyph` table): the skeleton of the name as written, so Greek `ΑΒ` meets
- * Latin `AB`, and of its case-folded key, so Cyrillic `аlice` meets `Alice`. Two present names
- * may share no key.
- */
-export function nameSkeletons(name: string): readonly [string, string] {
-  return [skeleton(name.normalize('NFKC')), skeleton(nameKey(name))];
-}
-
-function skeleton(text: string): string {
-  return unhomoglyph(text.normalize('NFD')).normalize('NFD');
 }
 
 function invalid(reason: string): NameCheck {

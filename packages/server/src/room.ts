@@ -1,15 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type { LeaveReason } from '@ciao/protocol';
 import { MemberList } from './member-list.js';
+import { nameSkeletons } from './name-skeletons.js';
 import type { EventDraft, HistoryEntry, RoomLog } from './store/room-log.js';
-import {
-  checkText,
-  codePointLength,
-  nameKey,
-  nameSkeletons,
-  sanitize,
-  validateName,
-} from '@ciao/protocol';
+import { checkText, codePointLength, nameKey, sanitize, validateName } from '@ciao/protocol';
 
 /**
  * The chat room: members and their names, over a {@link RoomLog} that numbers and keeps the
