@@ -1,7 +1,7 @@
 /**
  * The abuse benchmark (`pnpm -s bench --mode abuse`): each kind of abuse from issue 8 against a
- * server process started as `pnpm start` does, default flags unless said, and what the server
- * still guarantees. Clients run in this process; they are light (a line counter per socket).
+ * server process of its own (from source, with `pnpm server`'s memory flag), default flags
+ * unless said, and what the server still guarantees. Clients run in this process; they are light (a line counter per socket).
  */
 import { connect } from 'node:net';
 import type { Socket } from 'node:net';

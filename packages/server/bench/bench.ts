@@ -7,7 +7,8 @@
  *       [--store sqlite|memory] [--kills N]
  *       [--mode abuse [--users N] [--idle-sockets N]]
  *
- * Starts the server as `pnpm server` does (tsx from source, its own process), connects N JSON
+ * Starts the server in its own process (from source through tsx: the same code `pnpm server`
+ * runs compiled, with the same memory flag), connects N JSON
  * clients from W generator processes, has S of them send at a fixed total rate, and reports
  * deliveries per second, end-to-end latency (send time is in the text; ~50 clients sampled),
  * lost and duplicated messages (every client checks the seq of every message), server CPU and

@@ -17,7 +17,7 @@ export interface ServerProcess {
   stop(): Promise<number | null>;
 }
 
-/** Starts `pnpm server` the way the script does (tsx from source), on an ephemeral port. */
+/** Starts the server from source (tsx) with `pnpm server`'s memory flag, on an ephemeral port. */
 export function startServerProcess(
   flags: string[],
   nodeFlags: string[] = [],

@@ -32,7 +32,10 @@ interface Run {
   code: number | null;
 }
 
-/** Runs the CLI as `pnpm start` does (tsx from source); `during` runs once it is listening. */
+/**
+ * Runs the CLI from source (tsx; `pnpm server` runs the same code compiled); `during` runs once
+ * it is listening.
+ */
 function runCli(
   args: string[],
   during?: (port: number, control: Control) => Promise<void>,
@@ -92,7 +95,7 @@ function runCli(
   });
 }
 
-describe('pnpm start (cli)', () => {
+describe('pnpm server (cli)', () => {
   it('refuses a bad flag value with a clear message and exit code 2', async () => {
     const r = await runCli(['--port', 'seventy']);
     expect(r.code).toBe(2);
