@@ -14,10 +14,9 @@ const cli = meow(
     --host HOST     server address, or HOST:PORT (default 127.0.0.1)
     --port, -p N    server port (default ${DEFAULT_PORT})
     --name, -n NAME your name (asked for when missing)
-    --password PW   the server's password, if it has one
+    --password PW   the server's password, if it has one (asked for when missing)
     --tls           connect over TLS; a certificate no trusted CA signed is shown
                     and, once you accept it, pinned in ~/.config/ciao/known_servers
-    --password PW   the server's password, if it has one (asked for when missing)
     --bell MODE     when the bell rings: off, mentions (default; private messages
                     count as mentions) or all; /bell changes it
     --no-users      start with the user list hidden (Ctrl+N toggles it)
