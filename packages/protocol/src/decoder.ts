@@ -16,10 +16,13 @@ const CARRIAGE_RETURN = 0x0d;
  * buffered: as soon as a line is known to be too long it is reported once (`too_large`), its
  * bytes are dropped, and the rest of it up to the next newline is skipped.
  */
+/** Every decoder's first `#pending` (only ever replaced, never written): idle ones own none. */
+const EMPTY = Buffer.alloc(0);
+
 export class LineDecoder {
   readonly #maxLineBytes: number;
   /** The partial line so far, in `#pending[0, #pendingLength)`; grows by doubling up to the limit. */
-  #pending: Buffer = Buffer.alloc(0);
+  #pending: Buffer = EMPTY;
   #pendingLength = 0;
   /** Skipping the rest of an over-long line. */
   #discarding = false;

@@ -21,18 +21,29 @@ interface Replay {
 
 type Item = Buffer | Replay;
 
-export interface OutputOptions {
+/** The slow-consumer limits: the server's config, one object shared by every connection. */
+export interface OutputLimits {
   /** Live output the kernel has not taken above which the grace starts. */
-  readonly maxBytes: number;
-  /** How long live output may stay above `maxBytes` before the connection is a slow consumer. */
-  readonly graceMs: number;
-  /** Encodes one history entry for this connection (JSON or plain text, live or replayed). */
-  readonly encode: (entry: HistoryEntry, replay: boolean) => Buffer;
-  /** The hub should flush this connection this turn. */
-  readonly wantFlush: () => void;
-  /** Live output stayed above the limit for the whole grace. */
-  readonly slow: () => void;
+  readonly maxOutputBytes: number;
+  /** How long live output may stay above the limit before the connection is a slow consumer. */
+  readonly slowConsumerGraceMs: number;
 }
+
+/**
+ * The connection this output belongs to. Methods, not callbacks: closures made per connection
+ * cost hundreds of bytes each on an idle connection (issue 13's memory goal).
+ */
+export interface OutputOwner {
+  /** Encodes one history entry for this connection (JSON or plain text, live or replayed). */
+  encodeEntry(entry: HistoryEntry, replay: boolean): Buffer;
+  /** The hub should flush this connection this turn. */
+  outputWanted(): void;
+  /** Live output stayed above the limit for the whole grace. */
+  outputSlow(): void;
+}
+
+/** Shared by every idle connection until it has something to queue (replaced, never mutated). */
+const NONE: never[] = [];
 
 /**
  * One connection's output. Each turn the hub hands it the shared broadcast batch; it writes
@@ -46,17 +57,21 @@ export interface OutputOptions {
  */
 export class SessionOutput {
   readonly #socket: Socket;
-  readonly #options: OutputOptions;
-  /** Frames for this connection alone, each with the batch position it was queued at. */
-  #private: Item[] = [];
-  #privateAt: number[] = [];
+  readonly #owner: OutputOwner;
+  readonly #limits: OutputLimits;
+  /**
+   * Frames for this connection alone, each with the batch position it was queued at. `NONE`
+   * (shared) while empty: an idle connection owns no arrays.
+   */
+  #private: Item[] = NONE;
+  #privateAt: number[] = NONE;
   /** Batch positions this connection's share starts at (joined mid-turn) and ends at (left). */
   #batchStart = 0;
   #batchEnd = -1;
   #flushWanted = false;
   #lastTurn = -1;
   /** Output waiting behind a replay, in order; `#queuedBytes` counts its live bytes. */
-  #queue: Item[] = [];
+  #queue: Item[] = NONE;
   #queuedBytes = 0;
   /** Replay bytes handed to the socket that it may still hold (not live output). */
   #replayBytes = 0;
@@ -71,9 +86,10 @@ export class SessionOutput {
   #closing = false;
   #closed = false;
 
-  constructor(socket: Socket, options: OutputOptions) {
+  constructor(socket: Socket, owner: OutputOwner, limits: OutputLimits) {
     this.#socket = socket;
-    this.#options = options;
+    this.#owner = owner;
+    this.#limits = limits;
   }
 
   /** Starts this connection's share of the batch at `position` (it joined mid-turn). */
@@ -90,17 +106,24 @@ export class SessionOutput {
   /** Queues a frame for this connection only, after the broadcasts queued before it. */
   push(data: Buffer, position: number): void {
     if (this.#closed) return;
-    this.#private.push(data);
-    this.#privateAt.push(position);
+    this.#privateItem(data, position);
     this.#wantFlush();
   }
 
   /** Queues a replay of `entries` (streamed), then `end` (its `history_end`). */
   pushReplay(entries: readonly HistoryEntry[], end: Buffer, position: number): void {
     if (this.#closed) return;
-    this.#private.push({ entries, next: 0, end });
-    this.#privateAt.push(position);
+    this.#privateItem({ entries, next: 0, end }, position);
     this.#wantFlush();
+  }
+
+  #privateItem(item: Item, position: number): void {
+    if (this.#private === NONE) {
+      this.#private = [];
+      this.#privateAt = [];
+    }
+    this.#private.push(item);
+    this.#privateAt.push(position);
   }
 
   /** Live bytes accepted for this connection that the kernel has not taken. */
@@ -128,8 +151,8 @@ export class SessionOutput {
     this.#batchStart = 0;
     this.#batchEnd = -1;
     if (this.#closed || this.#socket.destroyed) {
-      this.#private = [];
-      this.#privateAt = [];
+      this.#private = NONE;
+      this.#privateAt = NONE;
       return;
     }
     if (this.#private.length === 0 && this.#queue.length === 0) {
@@ -170,9 +193,9 @@ export class SessionOutput {
    * queued is sent (a slow consumer: more would only grow its backlog).
    */
   abandon(last: Buffer): void {
-    this.#private = [];
-    this.#privateAt = [];
-    this.#queue = [];
+    this.#private = NONE;
+    this.#privateAt = NONE;
+    this.#queue = NONE;
     this.#queuedBytes = 0;
     this.#closing = true;
     this.#closed = true;
@@ -183,9 +206,9 @@ export class SessionOutput {
   /** The socket is gone: stop everything. */
   dispose(): void {
     this.#closed = true;
-    this.#private = [];
-    this.#privateAt = [];
-    this.#queue = [];
+    this.#private = NONE;
+    this.#privateAt = NONE;
+    this.#queue = NONE;
     this.#queuedBytes = 0;
     this.#stopTimer();
   }
@@ -194,7 +217,7 @@ export class SessionOutput {
     this.#closed = true;
     this.#stopTimer();
     const rest = this.#queue.filter((item): item is Buffer => Buffer.isBuffer(item));
-    this.#queue = [];
+    this.#queue = NONE;
     this.#queuedBytes = 0;
     if (this.#socket.destroyed) return;
     if (rest.length > 0) this.#socket.end(this.#join(rest));
@@ -204,7 +227,7 @@ export class SessionOutput {
   #wantFlush(): void {
     if (this.#flushWanted) return;
     this.#flushWanted = true;
-    this.#options.wantFlush();
+    this.#owner.outputWanted();
   }
 
   /** The batch share and the private items in creation order. */
@@ -220,16 +243,17 @@ export class SessionOutput {
       items.push(priv[i]!);
     }
     if (to > pos) this.#share(batch, pos, to, items);
-    this.#private = [];
-    this.#privateAt = [];
+    this.#private = NONE;
+    this.#privateAt = NONE;
     return items;
   }
 
   #share(batch: readonly HistoryEntry[], from: number, to: number, into: Item[] | Buffer[]): void {
-    for (let i = from; i < to; i++) into.push(this.#options.encode(batch[i]!, false));
+    for (let i = from; i < to; i++) into.push(this.#owner.encodeEntry(batch[i]!, false));
   }
 
   #enqueue(items: readonly Item[]): void {
+    if (items.length > 0 && this.#queue === NONE) this.#queue = [];
     for (const item of items) {
       this.#queue.push(item);
       if (Buffer.isBuffer(item)) this.#queuedBytes += item.length;
@@ -254,7 +278,9 @@ export class SessionOutput {
       taken++;
     }
     if (run.length > 0) this.#write(this.#join(run));
-    if (taken > 0) queue.splice(0, taken);
+    // All written: back to the shared empty queue, so an idle connection keeps no array.
+    if (taken === queue.length) this.#queue = NONE;
+    else if (taken > 0) queue.splice(0, taken);
   }
 
   /** Writes pieces of a replay while the socket keeps up; true once it is all written. */
@@ -265,7 +291,7 @@ export class SessionOutput {
       const parts: Buffer[] = [];
       let bytes = 0;
       while (replay.next < replay.entries.length && bytes < REPLAY_CHUNK_BYTES) {
-        const data = this.#options.encode(replay.entries[replay.next++]!, true);
+        const data = this.#owner.encodeEntry(replay.entries[replay.next++]!, true);
         parts.push(data);
         bytes += data.length;
       }
@@ -304,7 +330,7 @@ export class SessionOutput {
 
   #measure(): void {
     const pending = this.pendingBytes;
-    const max = this.#options.maxBytes;
+    const max = this.#limits.maxOutputBytes;
     if (pending <= max) this.#stopTimer();
     else if (pending > max * HARD_LIMIT_FACTOR) {
       // Not from inside the hub's flush: the leave it causes goes into the next batch.
@@ -314,7 +340,11 @@ export class SessionOutput {
     } else if (!this.#slowTimer) {
       this.#progressed();
       this.#stuckChecks = 0;
-      this.#slowTimer = setTimeout(onSlowTimer, this.#options.graceMs / STUCK_CHECKS, this);
+      this.#slowTimer = setTimeout(
+        onSlowTimer,
+        this.#limits.slowConsumerGraceMs / STUCK_CHECKS,
+        this,
+      );
     }
   }
 
@@ -332,16 +362,20 @@ export class SessionOutput {
     this.#slowTimer = undefined;
     if (this.#closed) return;
     if (this.#hard) {
-      this.#options.slow();
+      this.#owner.outputSlow();
       return;
     }
-    if (this.pendingBytes <= this.#options.maxBytes) return;
+    if (this.pendingBytes <= this.#limits.maxOutputBytes) return;
     if (this.#progressed()) this.#stuckChecks = 0;
     else if (++this.#stuckChecks >= STUCK_CHECKS) {
-      this.#options.slow();
+      this.#owner.outputSlow();
       return;
     }
-    this.#slowTimer = setTimeout(onSlowTimer, this.#options.graceMs / STUCK_CHECKS, this);
+    this.#slowTimer = setTimeout(
+      onSlowTimer,
+      this.#limits.slowConsumerGraceMs / STUCK_CHECKS,
+      this,
+    );
   }
 
   #stopTimer(): void {

@@ -14,6 +14,7 @@ import { TokenBucket } from './token-bucket.js';
 import { JsonInput } from './json-session.js';
 import { PlainInput } from './plain-session.js';
 import { SessionOutput } from './session-output.js';
+import type { OutputOwner } from './session-output.js';
 
 export type SessionMode = 'unknown' | 'json' | 'plain';
 
@@ -57,7 +58,7 @@ interface SocketWithSession extends Socket {
  * ({@link SessionOutput}) and its timers, and it ends along one path, {@link end}. Input is
  * handled inside a guard, so a bug in one session ends that session, not the process.
  */
-export class Session {
+export class Session implements OutputOwner {
   readonly id: number;
   readonly #socket: Socket;
   readonly #hub: Hub;
@@ -84,19 +85,7 @@ export class Session {
     this.connectedAt = now;
     this.remoteAddress = socket.remoteAddress ?? '';
     this.#lastRecv = now;
-    const config = hub.config;
-    this.#output = new SessionOutput(socket, {
-      maxBytes: config.maxOutputBytes,
-      graceMs: config.slowConsumerGraceMs,
-      encode: (entry, replay) =>
-        this.#mode === 'plain'
-          ? hub.encodePlain(entry)
-          : replay
-            ? hub.encodeReplay(entry)
-            : hub.encodeJson(entry),
-      wantFlush: () => hub.wantFlush(this),
-      slow: () => this.end('slow_consumer'),
-    });
+    this.#output = new SessionOutput(socket, this, hub.config);
     (socket as SocketWithSession).ciaoSession = this;
     // No delay and keep-alive are set by the server on accept (server.ts).
     socket.on('data', onData);
@@ -499,6 +488,17 @@ export class Session {
   /** Queues a room event for this connection only (a `dm` to one of its ends). */
   deliver(entry: HistoryEntry): void {
     this.#output.push(this.#encode(entry, false), this.#at());
+  }
+
+  // OutputOwner: what this session's output asks of it.
+  encodeEntry(entry: HistoryEntry, replay: boolean): Buffer {
+    return this.#encode(entry, replay);
+  }
+  outputWanted(): void {
+    this.#hub.wantFlush(this);
+  }
+  outputSlow(): void {
+    this.end('slow_consumer');
   }
 
   #encode(entry: HistoryEntry, replay: boolean): Buffer {
