@@ -46,6 +46,11 @@ export interface ServerConfig {
   readonly plainPromptDelayMs: number;
   readonly plainLineFlushMs: number;
   readonly shutdownGraceMs: number;
+  /**
+   * JSON registrations seated per event-loop turn; the rest wait for the next turns, so a
+   * join storm's welcomes and replays do not hold up the chat (issue 13). No flag: tests set it.
+   */
+  readonly seatsPerTurn: number;
   readonly logLevel: LogLevel;
   readonly logFormat: LogFormat;
   /** The certificate for TLS sessions on the same port; none: clear text only. */
@@ -78,6 +83,7 @@ export function defaultConfig(overrides: Partial<ServerConfig> = {}): ServerConf
     plainPromptDelayMs: DEFAULTS.plainPromptDelayMs,
     plainLineFlushMs: DEFAULTS.plainLineFlushMs,
     shutdownGraceMs: DEFAULTS.shutdownGraceMs,
+    seatsPerTurn: 8,
     logLevel: 'info',
     logFormat: 'pretty',
     requireTls: false,

@@ -7,6 +7,7 @@ import type { HistoryEntry, Member, RoomSink } from './room.js';
 import { Room } from './room.js';
 import { encodeBatch } from './encode-batch.js';
 import { JoinBatch } from './join-batch.js';
+import { SeatQueue } from './seat-queue.js';
 import { Session } from './session.js';
 import type { RoomLog } from './store/room-log.js';
 
@@ -45,6 +46,9 @@ export class Hub implements RoomSink<Session> {
   /** Registered members whose `join` waits for the next batch (see {@link announceJoin}). */
   readonly #joins = new JoinBatch<Member<Session>>(JOIN_BATCH_MS);
   #joinTimer: NodeJS.Timeout | undefined;
+  /** JSON `hello`s beyond this turn's seats (`config.seatsPerTurn`), waiting for the next turns. */
+  readonly #seats: SeatQueue<Session>;
+  #seatTurn = false;
   #nextId = 1;
   /** Flushes so far: a session written in this one is not written again by it. */
   #turn = 0;
@@ -64,6 +68,7 @@ export class Hub implements RoomSink<Session> {
   ) {
     this.serverName = serverName;
     this.room = new Room<Session>({ log: roomLog }, this);
+    this.#seats = new SeatQueue<Session>(config.seatsPerTurn);
     const tick = Math.max(
       10,
       Math.min(
@@ -162,6 +167,31 @@ export class Hub implements RoomSink<Session> {
     const now = this.now();
     for (const s of this.sessions) s.tick(now);
     if (this.#waiting.size > 0) this.#checkCapsSoon();
+  }
+
+  // ------------------------------------------------------------------ seating
+
+  /**
+   * A session has a `hello` to handle: true when it may be seated now; otherwise it waits
+   * and the hub calls its `seat()` in a later turn, in arrival order.
+   */
+  seatNow(session: Session): boolean {
+    const now = this.#seats.offer(session);
+    if (!this.#seatTurn) {
+      this.#seatTurn = true;
+      setImmediate(seatWaiting, this);
+    }
+    return now;
+  }
+
+  /** A new turn: frees the seats and seats the next waiting sessions. */
+  seatWaiting(): void {
+    this.#seatTurn = false;
+    for (const session of this.#seats.turn()) session.seat();
+    if (this.#seats.busy && !this.#seatTurn) {
+      this.#seatTurn = true;
+      setImmediate(seatWaiting, this);
+    }
   }
 
   // ------------------------------------------------------------------ presence
@@ -282,6 +312,7 @@ export class Hub implements RoomSink<Session> {
     if (this.#sweepTimer) clearInterval(this.#sweepTimer);
     if (this.#joinTimer) clearTimeout(this.#joinTimer);
     this.#joins.clear();
+    this.#seats.clear();
     this.room.clear();
     for (const s of this.sessions) s.shutdown();
     this.flush();
@@ -311,6 +342,10 @@ function encodePlainFrame(frame: ServerFrame): Buffer {
 
 function announceJoins(hub: Hub): void {
   hub.announceJoins();
+}
+
+function seatWaiting(hub: Hub): void {
+  hub.seatWaiting();
 }
 
 function flushHub(hub: Hub): void {

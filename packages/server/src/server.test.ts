@@ -151,6 +151,35 @@ describe('big rooms', () => {
     expect(said['seq']).toBeGreaterThan(seen.at(-1)![0]);
   });
 
+  it('seats a hello beyond the seats of its turn in a later turn, with what followed it after it', async () => {
+    await server.close();
+    // One seat per turn: the refused hello takes it, so the second waits with the say behind.
+    server = await testServer({ seatsPerTurn: 1 });
+    const { client: a } = await join('alice');
+    a.send({ type: 'say', text: 'before' });
+    await a.next('message');
+    const c = await raw();
+    c.write(
+      [
+        { type: 'hello', protocol: 1, name: 'alice' },
+        { type: 'hello', protocol: 1, name: 'bob' },
+        { type: 'say', text: 'hi', id: 'm1' },
+      ]
+        .map((f) => JSON.stringify(f) + '\n')
+        .join(''),
+    );
+    await c.next('message', (f) => f['id'] === 'm1');
+    expect(c.frames.map((f) => [f.type, f['code'] ?? f['name'] ?? f['text']])).toEqual([
+      ['error', 'name_taken'],
+      ['welcome', 'bob'],
+      ['join', 'alice'],
+      ['message', 'before'],
+      ['history_end', undefined],
+      ['join', 'bob'],
+      ['message', 'hi'],
+    ]);
+  });
+
   it('answers who from an offset with that page of names, the offset and the total', async () => {
     await join('alice');
     await join('bob');

@@ -75,6 +75,11 @@ export class Session implements OutputOwner {
   #lastNick = -Infinity;
   #pinged = false;
   #promptTimer: NodeJS.Timeout | undefined;
+  /**
+   * A `hello` waiting for a seat (the hub seats a few per turn) and the frames read after it,
+   * handled in order once seated; the socket is paused meanwhile, so this stays one chunk.
+   */
+  #held: { readonly hello: HelloFrame; readonly after: ClientFrame[] } | undefined;
   /** Destroys the socket if the peer has not closed it within the grace after our end. */
   #closeTimer: NodeJS.Timeout | undefined;
 
@@ -154,6 +159,10 @@ export class Session implements OutputOwner {
   /** Handles one valid client frame (from JSON, or built from a plain-text line). */
   handle(frame: ClientFrame): void {
     if (this.#state !== 'open') return;
+    if (this.#held) {
+      this.#held.after.push(frame);
+      return;
+    }
     const member = this.#member;
     if (frame.type === 'ping') {
       this.send(
@@ -163,7 +172,12 @@ export class Session implements OutputOwner {
     }
     if (frame.type === 'hello') {
       if (member) this.error('already_registered', `you are already registered as ${member.name}`);
-      else this.#hello(frame);
+      // Plain sessions read `registered` right after (their prompt): they are seated at once.
+      else if (this.#mode === 'plain' || this.#hub.seatNow(this)) this.#hello(frame);
+      else {
+        this.#held = { hello: frame, after: [] };
+        this.#socket.pause();
+      }
       return;
     }
     if (!member) {
@@ -242,6 +256,23 @@ export class Session implements OutputOwner {
     if (this.#bucket!.take(this.#hub.now())) return true;
     this.error('rate_limited', 'rate limited: slow down', id);
     return false;
+  }
+
+  /** Its seat came (see {@link Hub.seatNow}): the held `hello`, then what followed it. */
+  seat(): void {
+    const held = this.#held;
+    if (!held) return;
+    this.#held = undefined;
+    if (this.#state !== 'open') return;
+    this.#socket.resume();
+    this.guard(() => {
+      this.#hello(held.hello);
+      for (const frame of held.after) {
+        // A second `hello` after a refused one may have to wait again: the rest waits with it.
+        if (this.#held) this.#held.after.push(frame);
+        else this.handle(frame);
+      }
+    });
   }
 
   #hello(frame: HelloFrame): void {
@@ -340,6 +371,7 @@ export class Session implements OutputOwner {
   end(reason: EndReason): void {
     if (this.#state !== 'open') return;
     this.#state = 'closing';
+    this.#held = undefined;
     const ending = ENDINGS[reason];
     this.#clearPrompt();
     this.#input?.dispose();
