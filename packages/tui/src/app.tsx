@@ -202,8 +202,7 @@ export function App(props: AppProps): React.JSX.Element {
   const pressKeys = (keys: readonly KeyPress[]): void => {
     // Keys that reach the chat's input while a prompt is taking over (a password typed at that
     // moment) must not become a message.
-    const now = controller.getState();
-    if (now.me === '' || now.nameError !== undefined || now.conn.state === 'waiting') return;
+    if (promptOf(controller.getState()) !== undefined) return;
     const current = applyKeys(input.current, keys, run);
     if (current !== input.current) {
       input.current = current;
@@ -216,7 +215,8 @@ export function App(props: AppProps): React.JSX.Element {
     controller.start();
   }, [controller]);
 
-  if (state.conn.state === 'waiting' && state.conn.for === 'password') {
+  const prompt = promptOf(state);
+  if (prompt === 'password') {
     return (
       <Box flexDirection="column" width={columns} height={rows}>
         <StatusBar
@@ -230,7 +230,8 @@ export function App(props: AppProps): React.JSX.Element {
           width={columns}
           height={rows - 1}
           reason={
-            state.conn.reason === 'missing' || state.conn.reason === 'checking'
+            state.conn.state === 'waiting' &&
+            (state.conn.reason === 'missing' || state.conn.reason === 'checking')
               ? state.conn.reason
               : 'wrong'
           }
@@ -242,7 +243,7 @@ export function App(props: AppProps): React.JSX.Element {
     );
   }
 
-  if (state.me === '' || state.nameError !== undefined) {
+  if (prompt === 'name') {
     return (
       <Box flexDirection="column" width={columns} height={rows}>
         <StatusBar
@@ -317,4 +318,14 @@ export function App(props: AppProps): React.JSX.Element {
 
 function assertNever(value: never): never {
   throw new Error(`unexpected ${String(value)}`);
+}
+
+/**
+ * The prompt that takes the screen over, if any: the password the server wants, or a name
+ * (none yet, or the last one refused). Keys typed meanwhile never reach the chat's input.
+ */
+function promptOf(state: ChatState): 'password' | 'name' | undefined {
+  if (state.conn.state === 'waiting' && state.conn.for === 'password') return 'password';
+  if (state.me === '' || state.nameError !== undefined) return 'name';
+  return undefined;
 }
