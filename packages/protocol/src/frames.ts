@@ -26,6 +26,7 @@ export const ERROR_CODES = [
   'shutdown',
   'tls_required',
   'too_many_connections',
+  'unavailable',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

@@ -29,6 +29,7 @@ const FLAGS = {
   tlsCert: { type: 'string' },
   tlsKey: { type: 'string' },
   requireTls: { type: 'boolean' },
+  redis: { type: 'string' },
 } as const;
 
 const cli = meow(
@@ -67,6 +68,9 @@ const cli = meow(
     --tls-cert FILE     TLS certificate (PEM, chain allowed) instead of the self-signed one;
     --tls-key FILE        both re-read on SIGHUP
     --require-tls       refuse clear-text sessions from other machines
+    --redis URL         share one room with every server on this Redis
+                        (redis://HOST:PORT or unix:/path/redis.sock; also $CIAO_REDIS_URL);
+                        history then lives in Redis, --retain sets its length
 
   TLS shares the port: a client that starts with a TLS handshake gets TLS, others clear text.
 
@@ -96,13 +100,21 @@ if (!cli.flags.persist && cli.flags.retain !== undefined) {
   process.stderr.write('error: --no-persist keeps no history: drop --retain\n');
   process.exit(2);
 }
-const parsed = configFromFlags(cli.flags);
+const redisFromEnv = process.env['CIAO_REDIS_URL'];
+const parsed = configFromFlags({
+  ...cli.flags,
+  ...(cli.flags.redis === undefined && redisFromEnv ? { redis: redisFromEnv } : {}),
+});
 if (!parsed.ok) {
   process.stderr.write(`error: ${parsed.message}\n`);
   process.exit(2);
 }
 const dataDir = resolveDataDir(cli.flags.data, process.env);
-let config = cli.flags.persist ? { ...parsed.config, dataDir } : parsed.config;
+// With --redis the room lives in Redis; the data directory still holds the certificate.
+let config =
+  cli.flags.persist && parsed.config.redis === undefined
+    ? { ...parsed.config, dataDir }
+    : parsed.config;
 
 try {
   let created: string | undefined;
@@ -123,10 +135,13 @@ try {
           `  tls: SHA-256 fingerprint ${server.tls.fingerprint}\n`
         : '') +
       (config.requireTls ? '  clear text refused from other machines (--require-tls)\n' : '') +
-      (config.dataDir === undefined
-        ? `  history: in memory only (--no-persist): a restart forgets it\n`
-        : `  history: kept in ${config.dataDir} (${describeRetention(config.retention)}), ` +
-          `epoch ${server.hub.room.epoch}, last seq ${server.hub.room.seq}\n`),
+      (config.redis !== undefined
+        ? `  room: shared through Redis at ${config.redis} (${describeRetention(config.retention)}), ` +
+          `epoch ${server.hub.room.epoch}, last seq ${server.hub.room.seq}, ${server.hub.room.size} here\n`
+        : config.dataDir === undefined
+          ? `  history: in memory only (--no-persist): a restart forgets it\n`
+          : `  history: kept in ${config.dataDir} (${describeRetention(config.retention)}), ` +
+            `epoch ${server.hub.room.epoch}, last seq ${server.hub.room.seq}\n`),
   );
   if (server.tls) {
     const tls = server.tls;

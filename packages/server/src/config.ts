@@ -57,6 +57,8 @@ export interface ServerConfig {
   readonly tls?: CertificateFiles;
   /** Refuse clear-text sessions from other machines (loopback stays open). */
   readonly requireTls: boolean;
+  /** The Redis that several servers share one room through (`redis://…` or `unix:/path`). */
+  readonly redis?: string;
 }
 
 /** Persistent history kept by default: the newest 100,000 events (tens of MB). */
@@ -112,6 +114,7 @@ export interface RawFlags {
   readonly tlsCert?: string;
   readonly tlsKey?: string;
   readonly requireTls?: boolean;
+  readonly redis?: string;
 }
 
 export type ConfigResult = { ok: true; config: ServerConfig } | { ok: false; message: string };
@@ -135,6 +138,11 @@ export function configFromFlags(flags: RawFlags): ConfigResult {
     if (flags.history !== undefined)
       o.historySize = integer('--history', flags.history, 1, 10_000_000);
     if (flags.retain !== undefined) o.retention = retention('--retain', flags.retain);
+    if (flags.redis !== undefined) o.redis = redisUrl(flags.redis);
+    if (o.redis !== undefined && o.retention?.ageMs !== undefined)
+      throw new FlagError(
+        '--retain with --redis is a number of events only (the stream keeps no age)',
+      );
     if (flags.rate !== undefined) o.ratePerSec = positive('--rate', flags.rate, 1_000_000);
     if (flags.burst !== undefined) o.rateBurst = integer('--burst', flags.burst, 1, 1_000_000);
     if (flags.maxOutput !== undefined) o.maxOutputBytes = byteSize('--max-output', flags.maxOutput);
@@ -231,6 +239,13 @@ function duration(flag: string, value: string): number {
 const AGE_UNITS: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000 };
 
 /** A count of events, an age (`30d`, `12h`, `90m`), or both: `100000,30d`. */
+function redisUrl(value: string): string {
+  if (/^rediss?:\/\/[^/]/.test(value) || /^unix:\/?\/?\/./.test(value)) return value;
+  throw new FlagError(
+    `--redis takes redis://HOST:PORT or unix:/path/to/redis.sock, not "${value}"`,
+  );
+}
+
 function retention(flag: string, value: string): Retention {
   const r: { count?: number; ageMs?: number } = {};
   const parts = value.split(',').map((p) => p.trim());

@@ -3,7 +3,7 @@ import type { ServerFrame } from '@ciao/protocol';
 import { encodeFrame, renderPlain } from '@ciao/protocol';
 import type { ServerConfig } from './config.js';
 import type { Logger } from './log.js';
-import type { HistoryEntry, Member, RoomSink } from './room.js';
+import type { HistoryEntry, Member, RoomPort, RoomSink } from './room.js';
 import { Room } from './room.js';
 import { encodeBatch } from './encode-batch.js';
 import { JoinBatch } from './join-batch.js';
@@ -34,7 +34,7 @@ const JOIN_BATCH_MS = 50;
  * broadcast is one encode, and each socket sees one write per turn however many messages.
  */
 export class Hub implements RoomSink<Session> {
-  readonly room: Room<Session>;
+  readonly room: RoomPort<Session>;
   readonly sessions = new Set<Session>();
   readonly serverName: string;
   #batch: HistoryEntry[] = [];
@@ -64,10 +64,10 @@ export class Hub implements RoomSink<Session> {
     readonly config: ServerConfig,
     readonly log: Logger,
     serverName: string,
-    roomLog: RoomLog,
+    room: RoomLog | ((sink: RoomSink<Session>) => RoomPort<Session>),
   ) {
     this.serverName = serverName;
-    this.room = new Room<Session>({ log: roomLog }, this);
+    this.room = typeof room === 'function' ? room(this) : new Room<Session>({ log: room }, this);
     this.#seats = new SeatQueue<Session>(config.seatsPerTurn);
     const tick = Math.max(
       10,
@@ -232,6 +232,14 @@ export class Hub implements RoomSink<Session> {
 
   deliver(session: Session, entry: HistoryEntry): void {
     session.deliver(entry);
+  }
+
+  drop(session: Session, why: 'replaced' | 'lost'): void {
+    session.dropMember(why);
+  }
+
+  notice(text: string): void {
+    for (const member of this.room.members()) member.conn.send({ type: 'notice', text });
   }
 
   /** A session has output of its own this turn (it asks once per turn). */

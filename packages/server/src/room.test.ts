@@ -208,15 +208,6 @@ describe('Room', () => {
     expect(room.register('e\u0301\u0301', { id: 'e' }).ok).toBe(true);
   });
 
-  it('caps a replay by bytes, keeping the newest and reporting more', () => {
-    const { room, join } = setup();
-    const alice = join('alice');
-    for (let i = 0; i < 20; i++) room.say(alice, 'x'.repeat(100));
-    const r = room.history(alice, Infinity, Infinity, 0, { maxBytes: 500, sizeOf: () => 100 });
-    expect(r.entries.map((e) => e.event.seq)).toEqual([17, 18, 19, 20, 21]);
-    expect(r.more).toBe(true);
-  });
-
   it('sanitises text before anyone sees it and checks its length', () => {
     const { room, join } = setup();
     const alice = join('alice');

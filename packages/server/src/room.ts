@@ -39,6 +39,49 @@ export interface RoomSink<C> {
   broadcast(entry: HistoryEntry): void;
   /** To one connection (the ends of a `dm`). */
   deliver(conn: C, entry: HistoryEntry): void;
+  /**
+   * A shared room only: the connection no longer holds its member (`replaced`: its token
+   * reclaimed the name on another server; `lost`: other servers took this server's members
+   * over), so it ends without a leave.
+   */
+  drop?(conn: C, why: 'replaced' | 'lost'): void;
+  /** A shared room only: tells every member something about the room's state (Redis faults). */
+  notice?(text: string): void;
+}
+
+/**
+ * What sessions and the hub ask of a room: {@link Room} in one process, `SharedRoom` across
+ * servers on Redis. A shared room answers requests that change the room after a round trip,
+ * so those may return promises; a session handles its frames one at a time around them.
+ */
+export interface RoomPort<C> {
+  readonly seq: number;
+  readonly epoch: string;
+  /** Members in the room (on every server). */
+  readonly size: number;
+  /** Members connected here (what `--max-clients` limits). */
+  readonly localSize: number;
+  readonly list: MemberList;
+  /** Members connected here, in the order they joined. */
+  members(): Iterable<Member<C>>;
+  /** Whether `token` reclaims `name` here (a reclaim needs no free place). */
+  reclaims(name: string, token: string | undefined): boolean;
+  register(name: string, conn: C, token?: string): RegisterResult<C> | Promise<RegisterResult<C>>;
+  announceJoin(member: Member<C>): void;
+  leave(member: Member<C>, reason: LeaveReason): void;
+  clear(): void;
+  commit(): void;
+  say(
+    member: Member<C>,
+    text: string,
+    id?: string,
+    action?: boolean,
+  ): PostResult | Promise<PostResult>;
+  dm(member: Member<C>, to: string, text: string, id?: string): PostResult | Promise<PostResult>;
+  nick(member: Member<C>, name: string): NickResult | Promise<NickResult>;
+  duplicateOf(member: Member<C>, id: string | undefined): Duplicate | undefined;
+  history(member: Member<C>, before: number, limit: number): HistoryBatch;
+  replay(member: Member<C>, since: number): HistoryBatch;
 }
 
 export type Failure<Code extends string> = {
@@ -54,7 +97,7 @@ export type RegisterResult<C> =
       /** The stale connection the name was taken from (token reclaim), to be told `replaced`. */
       readonly replaced?: C;
     }
-  | Failure<'name_invalid' | 'name_taken'>;
+  | Failure<'name_invalid' | 'name_taken' | 'unavailable'>;
 
 export type PostResult =
   | {
@@ -63,8 +106,17 @@ export type PostResult =
       readonly entry: HistoryEntry | undefined;
       /** The `id` was seen before: nothing was created. */
       readonly duplicate: boolean;
+      /** For a duplicate: the original's seq (answered with `delivered` when not retained). */
+      readonly seq?: number;
     }
-  | Failure<'text_empty' | 'text_too_long' | 'text_too_many_lines' | 'no_such_user'>;
+  | Failure<
+      | 'text_empty'
+      | 'text_too_long'
+      | 'text_too_many_lines'
+      | 'no_such_user'
+      | 'unavailable'
+      | 'replaced'
+    >;
 
 /**
  * What an `id` already sent in the window created: the event while the log still holds it,
@@ -76,7 +128,7 @@ export type Duplicate =
 
 export type NickResult =
   | { readonly ok: true; readonly entry: HistoryEntry | undefined }
-  | Failure<'name_invalid' | 'name_taken'>;
+  | Failure<'name_invalid' | 'name_taken' | 'unavailable' | 'replaced'>;
 
 export interface HistoryBatch {
   /** Oldest first. */
@@ -94,7 +146,7 @@ export interface RoomOptions {
   readonly newToken?: () => string;
 }
 
-export class Room<C> {
+export class Room<C> implements RoomPort<C> {
   /** By name key, for lookups. */
   readonly #members = new Map<string, Member<C>>();
   /** By confusable skeleton: no two present names may look alike. */
@@ -127,6 +179,14 @@ export class Room<C> {
 
   get size(): number {
     return this.#members.size;
+  }
+
+  get localSize(): number {
+    return this.#members.size;
+  }
+
+  reclaims(name: string, token: string | undefined): boolean {
+    return token !== undefined && this.find(name)?.identity.token === token;
   }
 
   /** Makes the events created so far durable (the hub calls it before writing them out). */
@@ -299,59 +359,14 @@ export class Room<C> {
     return { ok: true, entry: this.#broadcast({ type: 'nick', from, to: name }) };
   }
 
-  /**
-   * The latest `limit` events with `after < seq < before` that `member` may see, oldest
-   * first. `maxBytes` (with `sizeOf`) caps the batch, keeping the newest.
-   */
-  history(
-    member: Member<C>,
-    before: number,
-    limit: number,
-    after = 0,
-    budget?: { maxBytes: number; sizeOf: (entry: HistoryEntry) => number },
-  ): HistoryBatch {
-    const picked: HistoryEntry[] = [];
-    let bytes = 0;
-    let more = false;
-    for (const entry of this.#log.scanBack(before, after)) {
-      if (!this.#visible(entry, member)) continue;
-      if (picked.length >= limit) {
-        more = true;
-        break;
-      }
-      if (budget) {
-        bytes += budget.sizeOf(entry);
-        if (bytes > budget.maxBytes && picked.length > 0) {
-          more = true;
-          break;
-        }
-      }
-      picked.push(entry);
-    }
-    picked.reverse();
-    return { entries: picked, more };
+  /** The latest `limit` events before `before` that `member` may see (see {@link readHistory}). */
+  history(member: Member<C>, before: number, limit: number, after = 0): HistoryBatch {
+    return readHistory(this.#log, member.identity.id, before, limit, after);
   }
 
-  /**
-   * Every held event after `since` that `member` may see, oldest first; `more` when events
-   * after `since` are no longer held. The entries are a snapshot: a replay streamed slowly
-   * still sends what was held when it started.
-   */
+  /** Every held event after `since` that `member` may see (see {@link readReplay}). */
   replay(member: Member<C>, since: number): HistoryBatch {
-    const entries: HistoryEntry[] = [];
-    let oldest = Infinity;
-    for (const entry of this.#log.scanBack(Infinity, since)) {
-      oldest = entry.event.seq;
-      if (this.#visible(entry, member)) entries.push(entry);
-    }
-    entries.reverse();
-    const more = this.#log.head() > since && oldest > since + 1;
-    return { entries, more };
-  }
-
-  #visible(entry: HistoryEntry, member: Member<C>): boolean {
-    const id = member.identity.id;
-    return !entry.ends || entry.ends[0] === id || entry.ends[1] === id;
+    return readReplay(this.#log, member.identity.id, since);
   }
 
   /** What an earlier `say`/`dm` of this identity with this `id` created, within its window. */
@@ -399,7 +414,7 @@ export class Room<C> {
   }
 
   #duplicate(seq: number): PostResult {
-    return { ok: true, entry: this.#log.get(seq), duplicate: true };
+    return { ok: true, entry: this.#log.get(seq), duplicate: true, seq };
   }
 
   #broadcast(draft: EventDraft): HistoryEntry {
@@ -409,6 +424,55 @@ export class Room<C> {
     this.#sink.broadcast(result.entry);
     return result.entry;
   }
+}
+
+/** What history is read from: a log, or a shared room's copy of the stream. */
+export interface HistorySource {
+  head(): number;
+  scanBack(before: number, after: number): Iterable<HistoryEntry>;
+}
+
+function visible(entry: HistoryEntry, identity: number): boolean {
+  return !entry.ends || entry.ends[0] === identity || entry.ends[1] === identity;
+}
+
+/** The latest `limit` events with `after < seq < before` that `identity` may see, oldest first. */
+export function readHistory(
+  source: HistorySource,
+  identity: number,
+  before: number,
+  limit: number,
+  after = 0,
+): HistoryBatch {
+  const picked: HistoryEntry[] = [];
+  let more = false;
+  for (const entry of source.scanBack(before, after)) {
+    if (!visible(entry, identity)) continue;
+    if (picked.length >= limit) {
+      more = true;
+      break;
+    }
+    picked.push(entry);
+  }
+  picked.reverse();
+  return { entries: picked, more };
+}
+
+/**
+ * Every held event after `since` that `identity` may see, oldest first; `more` when events
+ * after `since` are no longer held. The entries are a snapshot: a replay streamed slowly
+ * still sends what was held when it started.
+ */
+export function readReplay(source: HistorySource, identity: number, since: number): HistoryBatch {
+  const entries: HistoryEntry[] = [];
+  let oldest = Infinity;
+  for (const entry of source.scanBack(Infinity, since)) {
+    oldest = entry.event.seq;
+    if (visible(entry, identity)) entries.push(entry);
+  }
+  entries.reverse();
+  const more = source.head() > since && oldest > since + 1;
+  return { entries, more };
 }
 
 function taken(name: string): Failure<'name_taken'> {

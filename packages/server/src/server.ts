@@ -2,16 +2,20 @@ import { createServer } from 'node:net';
 import type { Socket } from 'node:net';
 import { TLSSocket } from 'node:tls';
 import type { ServerConfig } from './config.js';
+import { DEFAULT_RETENTION } from './config.js';
 import type { Logger } from './log.js';
 import { createLogger } from './log.js';
 import { Hub } from './hub.js';
-import { encodeFrame } from '@ciao/protocol';
+import { LIMITS, encodeFrame } from '@ciao/protocol';
+import type { Session } from './session.js';
+import { SharedRoom } from './shared-room.js';
+import { RedisStore } from './store/redis-store.js';
 import type { CertificateFiles, Credentials } from './tls/credentials.js';
 import { loadCredentials } from './tls/credentials.js';
 import { clearTextRefusal, refusesClearText } from './tls/first-byte.js';
 import { sniffFirstMove } from './tls/sniff.js';
 import { TlsFront } from './tls/tls-front.js';
-import { openRoomLog } from './store/open-log.js';
+import { StoreError, openRoomLog } from './store/open-log.js';
 
 export const SERVER_NAME = 'ciao/0.1.0';
 
@@ -20,6 +24,13 @@ export const SERVER_NAME = 'ciao/0.1.0';
  * few seconds to read their last bytes). Past it the kernel's backlog holds new connections.
  */
 const CLOSING_SLACK = 1_024;
+
+/**
+ * With a shared room, a server that shuts down keeps its members' names this long: their
+ * clients reconnect to another server with their tokens and reclaim them (no leave, no join);
+ * the ones that do not come back are reaped with one leave each.
+ */
+const RECLAIM_GRACE_MS = 10_000;
 
 export interface RunningServer {
   /** The port actually listened on (useful with port 0). */
@@ -51,8 +62,7 @@ export async function startServer(
   logger: Logger = createLogger(config.logLevel, config.logFormat),
 ): Promise<RunningServer> {
   const credentials = config.tls ? await loadTls(config.tls, logger) : undefined;
-  const roomLog = openRoomLog(config);
-  const hub = new Hub(config, logger, SERVER_NAME, roomLog);
+  const { hub, close: closeRoom } = await openRoom(config, logger);
   const tls =
     config.tls && credentials
       ? new TlsFront({
@@ -105,9 +115,9 @@ export async function startServer(
     server.once('error', onError);
     server.once('listening', onListening);
     server.listen({ port: config.port, host: config.host, backlog: 4096 });
-  }).catch((err: unknown) => {
+  }).catch(async (err: unknown) => {
     hub.stopTimers();
-    roomLog.close();
+    await closeRoom();
     throw err;
   });
   server.on('error', (err) => logger.error('server error', { error: err.message }));
@@ -128,12 +138,49 @@ export async function startServer(
         front.tls?.close();
         await hub.shutdown(config.shutdownGraceMs);
         await stopped;
-        roomLog.close();
+        await closeRoom();
         logger.info('stopped');
       })();
       return closing;
     },
   };
+}
+
+/**
+ * The hub over the room the config asks for: shared through Redis, or this process's own
+ * (SQLite in the data directory, or memory only).
+ */
+async function openRoom(
+  config: ServerConfig,
+  logger: Logger,
+): Promise<{ hub: Hub; close: () => Promise<void> }> {
+  if (config.redis === undefined) {
+    const roomLog = openRoomLog(config);
+    const hub = new Hub(config, logger, SERVER_NAME, roomLog);
+    return { hub, close: async () => roomLog.close() };
+  }
+  const store = new RedisStore({
+    url: config.redis,
+    maxLen: config.retention.count ?? DEFAULT_RETENTION.count!,
+    dedupeWindow: LIMITS.dedupeWindow,
+    log: logger,
+  });
+  let room: SharedRoom<Session> | undefined;
+  const hub = new Hub(config, logger, SERVER_NAME, (sink) => {
+    room = new SharedRoom<Session>(store, sink, {
+      historySize: config.retention.count ?? DEFAULT_RETENTION.count!,
+    });
+    return room;
+  });
+  try {
+    await room!.start();
+  } catch (err) {
+    hub.stopTimers();
+    await store.close();
+    throw new StoreError(`cannot reach Redis at ${config.redis}: ${(err as Error).message}`);
+  }
+  // A closing server's members keep their names a little while, to reclaim them elsewhere.
+  return { hub, close: () => room!.close(RECLAIM_GRACE_MS) };
 }
 
 /** What the accept path needs: the hub, and the TLS side when there is one. */

@@ -8,7 +8,7 @@ import {
   encodeFrame,
   renderPlain,
 } from '@ciao/protocol';
-import type { HistoryBatch, HistoryEntry, Member } from './room.js';
+import type { HistoryBatch, HistoryEntry, Member, RegisterResult } from './room.js';
 import type { Hub } from './hub.js';
 import { TokenBucket } from './token-bucket.js';
 import { JsonInput } from './json-session.js';
@@ -20,6 +20,9 @@ export type SessionMode = 'unknown' | 'json' | 'plain';
 
 /** Plain sessions joining without `since` see this many recent events, to get some context. */
 export const PLAIN_REPLAY_EVENTS = 20;
+
+/** Frames a session may send while the room answers an earlier one before it is paused. */
+const MAX_AWAITING_FRAMES = 64;
 
 /** How long a closing connection may take to read its last bytes before it is destroyed. */
 const CLOSE_GRACE_MS = 2_000;
@@ -82,6 +85,11 @@ export class Session implements OutputOwner {
   #held: { readonly hello: HelloFrame; readonly after: ClientFrame[] } | undefined;
   /** Destroys the socket if the peer has not closed it within the grace after our end. */
   #closeTimer: NodeJS.Timeout | undefined;
+  /**
+   * Frames read while the room answers an earlier one (a shared room answers after a round
+   * trip to Redis): handled in order once it has; undefined while nothing is awaited.
+   */
+  #awaiting: ClientFrame[] | undefined;
 
   constructor(id: number, socket: Socket, hub: Hub, now: number, promptDelayMs: number) {
     this.id = id;
@@ -163,6 +171,12 @@ export class Session implements OutputOwner {
       this.#held.after.push(frame);
       return;
     }
+    if (this.#awaiting) {
+      this.#awaiting.push(frame);
+      // A client that keeps sending while its requests wait is read no further until they are answered.
+      if (this.#awaiting.length === MAX_AWAITING_FRAMES) this.#socket.pause();
+      return;
+    }
     const member = this.#member;
     if (frame.type === 'ping') {
       this.send(
@@ -200,11 +214,21 @@ export class Session implements OutputOwner {
           return;
         }
         if (!this.#spend(frame.id)) return;
-        const result =
+        const id = frame.id;
+        this.#then(
           frame.type === 'say'
-            ? room.say(member, frame.text, frame.id, frame.action)
-            : room.dm(member, frame.to, frame.text, frame.id);
-        if (!result.ok) this.error(result.code, result.message, frame.id);
+            ? room.say(member, frame.text, id, frame.action)
+            : room.dm(member, frame.to, frame.text, id),
+          (result) => {
+            if (!result.ok) this.error(result.code, result.message, id);
+            // Known only after the shared log's check: answered as the pre-check above would.
+            else if (result.duplicate) {
+              if (result.entry) this.#output.push(this.#encode(result.entry, false), this.#at());
+              else if (id !== undefined && result.seq !== undefined)
+                this.send({ type: 'delivered', id, seq: result.seq });
+            }
+          },
+        );
         return;
       }
       case 'nick': {
@@ -216,12 +240,13 @@ export class Session implements OutputOwner {
         }
         if (!this.#spend(undefined)) return;
         const from = member.name;
-        const result = room.nick(member, frame.name);
-        if (!result.ok) this.error(result.code, result.message);
-        else if (result.entry) {
-          this.#lastNick = now;
-          this.#hub.log.info('nick', { conn: this.id, from, to: frame.name });
-        }
+        this.#then(room.nick(member, frame.name), (result) => {
+          if (!result.ok) this.error(result.code, result.message);
+          else if (result.entry || member.name !== from) {
+            this.#lastNick = now;
+            this.#hub.log.info('nick', { conn: this.id, from, to: frame.name });
+          }
+        });
         return;
       }
       case 'who': {
@@ -291,13 +316,19 @@ export class Session implements OutputOwner {
     }
     const room = hub.room;
     // A reclaim keeps the member count; only a new name needs a free place.
-    const reclaim =
-      frame.token !== undefined && room.find(frame.name)?.identity.token === frame.token;
-    if (!reclaim && room.size >= config.maxClients) {
+    if (!room.reclaims(frame.name, frame.token) && room.localSize >= config.maxClients) {
       this.error('server_full', `the server is full (${config.maxClients} users)`);
       return;
     }
-    const result = room.register(frame.name, this, frame.token);
+    this.#then(room.register(frame.name, this, frame.token), (result) =>
+      this.#welcome(frame, result),
+    );
+  }
+
+  #welcome(frame: HelloFrame, result: RegisterResult<Session>): void {
+    const hub = this.#hub;
+    const config = hub.config;
+    const room = hub.room;
     if (!result.ok) {
       this.error(result.code, result.message);
       return;
@@ -344,6 +375,44 @@ export class Session implements OutputOwner {
     if (!result.replaced) hub.announceJoin(member);
   }
 
+  /**
+   * Goes on with the room's answer: at once when it is a value; when it is a promise, after it
+   * settles, with the frames read meanwhile handled after it, in order.
+   */
+  #then<T>(answer: T | Promise<T>, next: (value: T) => void): void {
+    if (!(answer instanceof Promise)) {
+      next(answer);
+      return;
+    }
+    this.#awaiting = [];
+    answer
+      .then(
+        (value) => {
+          if (this.#state === 'open') this.guard(() => next(value));
+        },
+        (err: unknown) => {
+          this.guard(() => {
+            throw err;
+          });
+        },
+      )
+      .finally(() => {
+        const frames = this.#awaiting ?? [];
+        this.#awaiting = undefined;
+        if (frames.length >= MAX_AWAITING_FRAMES && this.#state === 'open') this.#socket.resume();
+        this.guard(() => {
+          for (let i = 0; i < frames.length; i++) {
+            if (this.#awaiting) {
+              this.#awaiting.push(...frames.slice(i));
+              return;
+            }
+            this.handle(frames[i]!);
+          }
+        });
+      })
+      .catch(() => {});
+  }
+
   /** Streams replayed events as the socket takes them, then `history_end`. */
   #replay(batch: HistoryBatch): void {
     const first = batch.entries[0];
@@ -359,6 +428,21 @@ export class Session implements OutputOwner {
     this.#output.stopAt(this.#hub.batchPosition());
     this.#hub.log.info('replaced', { conn: this.id, by: next.id });
     this.error('replaced', 'your name was reclaimed by a new connection with your token');
+  }
+
+  /**
+   * A shared room took the member away without a leave: its token reclaimed the name on
+   * another server (`replaced`), or the other servers took this server's members over when
+   * it lost Redis for too long (`lost`: the client reconnects and joins again).
+   */
+  dropMember(why: 'replaced' | 'lost'): void {
+    if (!this.#member) return;
+    this.#member = undefined;
+    this.#output.stopAt(this.#hub.batchPosition());
+    this.#hub.log.info(why, { conn: this.id });
+    if (why === 'replaced')
+      this.error('replaced', 'your name was reclaimed by a new connection with your token');
+    else this.error('shutdown', 'this server lost its place in the room: reconnect');
   }
 
   // ------------------------------------------------------------------ lifecycle
