@@ -214,6 +214,7 @@ describe('constants', () => {
         'shutdown',
         'tls_required',
         'too_many_connections',
+        'unavailable',
       ].sort(),
     );
     expect([...FATAL_ERROR_CODES].sort()).toEqual(
