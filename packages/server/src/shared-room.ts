@@ -88,7 +88,7 @@ export class SharedRoom<C> implements RoomPort<C> {
       onRecords: (records) => this.#read(records),
       onDown: () =>
         this.#sink.notice?.(
-          'the server lost its link to the room store: messages wait until it is back',
+          'the room store cannot be reached: new messages are refused until it returns',
         ),
       onUp: (restored) => {
         void this.#retryLeaves();
