@@ -34,7 +34,9 @@ export class PlainInput {
   #telnet = Telnet.Data;
   /** The last data byte was a CR (telnet ends a line with CR NUL, CR LF or a bare LF). */
   #afterCr = false;
-  #stage: 'name' | 'password' | 'chat' = 'name';
+  #stage: 'name' | 'password' | 'chat' | 'answer' = 'name';
+  /** Lines typed while the room answers the hello (a shared room answers after a round trip). */
+  #early: string[] = [];
   #name = '';
   #timer: NodeJS.Timeout | undefined;
 
@@ -82,6 +84,10 @@ export class PlainInput {
     const session = this.session;
     // What telnet leaves at a line's end (CR, NUL) is not part of it.
     const line = raw.replace(/[\r\0]+$/, '');
+    if (this.#stage === 'answer') {
+      this.#early.push(line);
+      return;
+    }
     if (this.#stage === 'chat') {
       this.#command(line);
       return;
@@ -102,6 +108,21 @@ export class PlainInput {
       name,
       ...(this.#stage === 'password' ? { password: text } : {}),
     });
+    if (session.answering) this.#stage = 'answer';
+    else this.#answered();
+  }
+
+  /** The hello was answered (at once, or later: see {@link Session.answering}). */
+  helloAnswered(): void {
+    if (this.#stage !== 'answer') return;
+    this.#answered();
+    const early = this.#early;
+    this.#early = [];
+    for (const line of early) if (this.session.open) this.#line(line);
+  }
+
+  #answered(): void {
+    const session = this.session;
     if (session.registered) this.#stage = 'chat';
     else if (session.open) {
       this.#stage = 'name';

@@ -119,6 +119,11 @@ export class Session implements OutputOwner {
     return this.#member !== undefined;
   }
 
+  /** The room has not yet answered a request of this session (a shared room's round trip). */
+  get answering(): boolean {
+    return this.#awaiting !== undefined;
+  }
+
   /** Still reading and answering (not ending). */
   get open(): boolean {
     return this.#state === 'open';
@@ -320,9 +325,10 @@ export class Session implements OutputOwner {
       this.error('server_full', `the server is full (${config.maxClients} users)`);
       return;
     }
-    this.#then(room.register(frame.name, this, frame.token), (result) =>
-      this.#welcome(frame, result),
-    );
+    this.#then(room.register(frame.name, this, frame.token), (result) => {
+      this.#welcome(frame, result);
+      if (this.#input instanceof PlainInput) this.#input.helloAnswered();
+    });
   }
 
   #welcome(frame: HelloFrame, result: RegisterResult<Session>): void {
