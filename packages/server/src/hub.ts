@@ -238,6 +238,10 @@ export class Hub implements RoomSink<Session> {
     session.dropMember(why);
   }
 
+  lost(session: Session, id: string): void {
+    session.error('unavailable', 'the room lost this message with its store: send it again', id);
+  }
+
   notice(text: string): void {
     for (const member of this.room.members()) member.conn.send({ type: 'notice', text });
   }

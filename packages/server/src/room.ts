@@ -47,6 +47,11 @@ export interface RoomSink<C> {
   drop?(conn: C, why: 'replaced' | 'lost'): void;
   /** A shared room only: tells every member something about the room's state (Redis faults). */
   notice?(text: string): void;
+  /**
+   * A shared room only: a message Redis accepted from this connection was lost with Redis
+   * before any server read it: the sender is told `unavailable` with its `id`, to send it again.
+   */
+  lost?(conn: C, id: string): void;
 }
 
 /**

@@ -19,6 +19,7 @@ import { quote, readHistory, readReplay } from './room.js';
 import type { HistoryEntry } from './store/room-log.js';
 import { RecentRing } from './store/recent-ring.js';
 import type { RedisStore, RestoreSource, StreamRecord } from './store/redis-store.js';
+import { RESTORE_GATE_MS } from './store/redis-store.js';
 
 /**
  * One room served by several servers through Redis ({@link RedisStore}). Requests that change
@@ -70,6 +71,12 @@ export class SharedRoom<C> implements RoomPort<C> {
   /** Leaves Redis could not take yet (it was unreachable): sent again when it is back. */
   readonly #leaves: { identity: number; reason: LeaveReason }[] = [];
   #maxIdentity = 0;
+  /**
+   * Posts Redis accepted whose event has not been read yet, by seq. Redis may fail between
+   * the two (and come back empty): then the event at that seq is someone else's, or never
+   * comes, and the sender is told to send it again (see {@link #settleLost}).
+   */
+  readonly #unread = new Map<number, { conn: C; identity: number; id: string }>();
 
   constructor(
     store: RedisStore,
@@ -92,6 +99,12 @@ export class SharedRoom<C> implements RoomPort<C> {
         ),
       onUp: (restored) => {
         void this.#retryLeaves();
+        // Other servers write back what they held until the gate closes: after it, a post
+        // accepted before the failure and still unread is gone.
+        if (restored) {
+          const before = new Set(this.#unread.keys());
+          setTimeout(() => this.#settleLost(before), RESTORE_GATE_MS + 500).unref();
+        }
         this.#sink.notice?.(
           restored
             ? 'the room store is back (it had restarted; history was restored)'
@@ -221,7 +234,7 @@ export class SharedRoom<C> implements RoomPort<C> {
       },
       id,
     );
-    return this.#posted(reply);
+    return this.#posted(reply, member, id);
   }
 
   async dm(member: Member<C>, to: string, text: string, id?: string): Promise<PostResult> {
@@ -240,7 +253,7 @@ export class SharedRoom<C> implements RoomPort<C> {
     );
     if (reply.kind === 'no_such_user')
       return { ok: false, code: 'no_such_user', message: `nobody called ${quote(to)} is here` };
-    return this.#posted(reply);
+    return this.#posted(reply, member, id);
   }
 
   async nick(member: Member<C>, name: string): Promise<NickResult> {
@@ -303,10 +316,16 @@ export class SharedRoom<C> implements RoomPort<C> {
       this.#ring.scanBack(before, after),
   };
 
-  #posted(reply: Awaited<ReturnType<RedisStore['post']>>): PostResult {
+  #posted(
+    reply: Awaited<ReturnType<RedisStore['post']>>,
+    member: Member<C>,
+    id: string | undefined,
+  ): PostResult {
     switch (reply.kind) {
       case 'ok':
         // The event reaches everyone, the sender too, through the stream.
+        if (id !== undefined && reply.seq > this.#head)
+          this.#unread.set(reply.seq, { conn: member.conn, identity: member.identity.id, id });
         return { ok: true, entry: undefined, duplicate: false };
       case 'duplicate':
         return { ok: true, entry: this.#ring.get(reply.seq), duplicate: true, seq: reply.seq };
@@ -361,6 +380,16 @@ export class SharedRoom<C> implements RoomPort<C> {
       }
       if (record.seq <= this.#head) continue;
       const entry = toEntry(record);
+      const unread = this.#unread.get(record.seq);
+      if (unread) {
+        this.#unread.delete(record.seq);
+        const event = entry.event;
+        const mine =
+          record.sender === unread.identity &&
+          (event.type === 'message' || event.type === 'dm') &&
+          event.id === unread.id;
+        if (!mine) this.#sink.lost?.(unread.conn, unread.id);
+      }
       this.#ring.put(entry);
       this.#head = record.seq;
       this.#applyPresence(entry);
@@ -371,6 +400,15 @@ export class SharedRoom<C> implements RoomPort<C> {
         const second = a === b ? undefined : this.#local.get(b);
         if (second) this.#sink.deliver(second.conn, entry);
       } else this.#sink.broadcast(entry);
+    }
+  }
+
+  /** Posts accepted before Redis failed and still unread once every server restored were lost. */
+  #settleLost(before: ReadonlySet<number>): void {
+    for (const [seq, unread] of this.#unread) {
+      if (!before.has(seq)) continue;
+      this.#unread.delete(seq);
+      this.#sink.lost?.(unread.conn, unread.id);
     }
   }
 
