@@ -137,7 +137,7 @@ try {
       (config.requireTls ? '  clear text refused from other machines (--require-tls)\n' : '') +
       (config.redis !== undefined
         ? `  room: shared through Redis at ${config.redis} (${describeRetention(config.retention)}), ` +
-          `epoch ${server.hub.room.epoch}, last seq ${server.hub.room.seq}, ${server.hub.room.size} here\n`
+          `epoch ${server.hub.room.epoch}, last seq ${server.hub.room.seq}, ${server.hub.room.size} in the room\n`
         : config.dataDir === undefined
           ? `  history: in memory only (--no-persist): a restart forgets it\n`
           : `  history: kept in ${config.dataDir} (${describeRetention(config.retention)}), ` +
