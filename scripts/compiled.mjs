@@ -10,15 +10,29 @@ import { fileURLToPath } from 'node:url';
 export const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 export const packageDir = (name) => path.join(root, 'packages', name);
 
-function newestSource(dir) {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const file = path.join(dir, entry.name);
-    if (entry.isDirectory()) newest = Math.max(newest, newestSource(file));
-    else if (/\.tsx?$/.test(entry.name)) newest = Math.max(newest, statSync(file).mtimeMs);
+function newest(dir, pattern) {
+  let found = 0;
+  let entries;
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return 0;
   }
-  return newest;
+  for (const entry of entries) {
+    const file = path.join(dir, entry.name);
+    if (entry.isDirectory()) found = Math.max(found, newest(file, pattern));
+    else if (pattern.test(entry.name)) found = Math.max(found, statSync(file).mtimeMs);
+  }
+  return found;
 }
+
+const newestSource = (dir) => newest(dir, /\.tsx?$/);
+
+/**
+ * The newest JavaScript tsc emitted in a package (a changed source always re-emits its file).
+ * Not the .tsbuildinfo: `tsc --noEmit` rewrites that without emitting anything.
+ */
+export const newestBuilt = (name) => newest(path.join(packageDir(name), 'dist'), /\.js$/);
 
 function mtime(file) {
   try {
@@ -30,13 +44,19 @@ function mtime(file) {
 
 /**
  * Rebuilds `target` (a package name) when any source of it or of `sources` is newer than
- * `builtFile`; `afterBuild` runs after tsc (the client's bundler).
+ * `builtFile` (or, without one, than the JavaScript emitted from that package); `afterBuild`
+ * runs after tsc (the client's bundler).
  */
 export async function buildIfStale({ target, sources, builtFile, what, afterBuild }) {
-  const newest = Math.max(
+  const newestSrc = Math.max(
     ...sources.map((name) => newestSource(path.join(packageDir(name), 'src'))),
   );
-  if (newest <= mtime(builtFile)) return;
+  // Without a built file: each package against what tsc emitted from it.
+  const stale =
+    builtFile === undefined
+      ? sources.some((name) => newestSource(path.join(packageDir(name), 'src')) > newestBuilt(name))
+      : newestSrc > mtime(builtFile);
+  if (!stale) return;
   process.stderr.write(`ciao: building the ${what} (its sources changed since the last build)…\n`);
   try {
     const tsc = path.join(root, 'node_modules', 'typescript', 'bin', 'tsc');

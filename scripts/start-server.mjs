@@ -5,7 +5,6 @@ import { buildIfStale, packageDir } from './compiled.mjs';
 await buildIfStale({
   target: 'server',
   sources: ['protocol', 'server'],
-  builtFile: path.join(packageDir('server'), 'tsconfig.tsbuildinfo'),
   what: 'server',
 });
 await import(path.join(packageDir('server'), 'dist', 'cli.js'));

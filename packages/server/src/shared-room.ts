@@ -128,6 +128,7 @@ export class SharedRoom<C> implements RoomPort<C> {
       this.#head = record.seq;
       // The member list is as of `state.seq`: later presence events change it.
       if (record.seq > state.seq) this.#applyPresence(entry);
+      if (entry.ends) this.#maxIdentity = Math.max(this.#maxIdentity, ...entry.ends);
     }
     this.#head = Math.max(this.#head, state.seq);
   }
@@ -395,6 +396,8 @@ export class SharedRoom<C> implements RoomPort<C> {
       this.#applyPresence(entry);
       if (entry.ends) {
         const [a, b] = entry.ends;
+        // A new identity must never take an id a kept dm names (see RESTORE's ident floor).
+        this.#maxIdentity = Math.max(this.#maxIdentity, a, b);
         const first = this.#local.get(a);
         if (first) this.#sink.deliver(first.conn, entry);
         const second = a === b ? undefined : this.#local.get(b);

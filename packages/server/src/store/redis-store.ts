@@ -25,6 +25,8 @@ export const REAP_GRACE_MS = 2 * LIVENESS_TTL_MS;
 export const RESTORE_GATE_MS = 2_000;
 /** Tokens unused this long are forgotten. */
 export const TOKEN_TTL_S = 7 * 24 * 3_600;
+/** A server that cannot reach Redis this long at start gives up (and says why). */
+const START_TIMEOUT_MS = 5_000;
 const READ_COUNT = 1_000;
 const READ_BLOCK_MS = 5_000;
 const LOAD_PAGE = 10_000;
@@ -151,6 +153,7 @@ export class RedisStore {
   #connectedAt = 0;
   #timer: NodeJS.Timeout | undefined;
   #restoring: Promise<void> | undefined;
+  #lastError: string | undefined;
   /** `start` is done: a `ready` from now on is a reconnect. */
   #started = false;
 
@@ -177,7 +180,15 @@ export class RedisStore {
   /** Connects, registers this server and reads the room (members, retained history). */
   async start(epoch: string, handlers: RedisStoreHandlers): Promise<StartState> {
     this.#handlers = handlers;
-    await Promise.all([this.#cmd.connect(), this.#reader.connect()]);
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(this.#lastError ?? 'no answer')), START_TIMEOUT_MS);
+    });
+    try {
+      await Promise.race([Promise.all([this.#cmd.connect(), this.#reader.connect()]), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
     const reply = (await this.#script('start', [
       this.server,
       String(LIVENESS_TTL_MS),
@@ -386,6 +397,7 @@ export class RedisStore {
   }
 
   #fault(err: Error): void {
+    this.#lastError = err.message || err.constructor.name;
     if (this.#closed) return;
     if (this.#up) {
       this.#up = false;
