@@ -4,14 +4,12 @@ import type { ChatEvent } from '@ciao/protocol';
  * The room's shared state behind one interface: the event log (seq assignment, history),
  * token identities, each identity's `id` dedupe window, and who holds which name.
  * Implementations: {@link MemoryLog} (tests, `--no-persist`) and {@link SqliteLog} (the
- * default). The room never numbers an event itself: the log does, at append, so a log shared
- * by several servers is one more implementation of the same calls. For Redis (issue 12):
- * `append` is one Lua script doing the dedupe check against the token's window, the next seq
- * and the XADD; `scanBack`/`get` are XREVRANGE/XRANGE; identities and name claims are keys
- * set atomically (SET NX); `commit` has nothing to do (the script's reply is durable as Redis
- * is). One thing will change: Redis answers after a round trip, so `append`, `claimName` and
- * the identity calls must then return promises, and their few callers (room.ts, and the
- * `hello` handling in session.ts) await them; the shapes and rules here stay.
+ * default). The room never numbers an event itself: the log does, at append. A room shared by
+ * several servers is not a third log behind this synchronous interface: Redis answers after a
+ * round trip and its events come back through a stream, so it sits one level up, as another
+ * implementation of the room (`RoomPort`: `shared-room.ts` over `redis-store.ts`), with the
+ * same rules (the log numbers, the dedupe check and the append are one step, one holder per
+ * name) kept in Lua.
  *
  * Appends of one event-loop turn belong to one unit of durability: {@link RoomLog.commit}
  * makes them durable, and the hub calls it before writing that turn's output, so nothing a
