@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { resolve } from 'node:path';
 import { configFromFlags, defaultConfig, describeRetention } from './config.js';
+import { redisTarget } from './store/redis-store.js';
 import { resolveDataDir } from './data-dir.js';
 
 describe('configFromFlags', () => {
@@ -106,6 +107,30 @@ describe('--retain', () => {
     expect(describeRetention({ count: 5, ageMs: 5_400_000 })).toBe(
       'the newest 5 events, none older than 90m',
     );
+  });
+});
+
+describe('--redis', () => {
+  it('takes redis://, rediss:// and unix: URLs', () => {
+    for (const url of ['redis://127.0.0.1:6379', 'rediss://u:p@h:6380/1', 'unix:/tmp/r.sock'])
+      expect(configFromFlags({ redis: url })).toMatchObject({ ok: true, config: { redis: url } });
+    expect(redisTarget('unix:/tmp/r.sock')).toEqual({
+      socket: { path: '/tmp/r.sock', tls: false },
+    });
+    expect(redisTarget('unix:///tmp/r.sock')).toEqual({
+      socket: { path: '/tmp/r.sock', tls: false },
+    });
+    expect(redisTarget('redis://h:1')).toEqual({ url: 'redis://h:1' });
+  });
+
+  it('refuses anything else, and an age to retain (a stream is trimmed by count)', () => {
+    for (const url of ['127.0.0.1:6379', 'http://h', 'redis://', ''])
+      expect(configFromFlags({ redis: url })).toMatchObject({
+        ok: false,
+        message: expect.stringContaining('--redis takes'),
+      });
+    expect(configFromFlags({ redis: 'redis://h:1', retain: '30d' })).toMatchObject({ ok: false });
+    expect(configFromFlags({ redis: 'redis://h:1', retain: '500' })).toMatchObject({ ok: true });
   });
 });
 
