@@ -232,7 +232,7 @@ function parseFrame(line: string): Json | undefined {
 }
 
 /** An event as a run compares it: the same seq must always name the same event. */
-function identityOf(frame: Json): string {
+export function identityOf(frame: Json): string {
   return JSON.stringify([frame.type, frame['from'], frame['name'], frame['text'], frame['id']]);
 }
 
