@@ -1,11 +1,12 @@
 /**
  * Load generator for the ciao server: `pnpm bench` (from the root or this package).
  *
- *   tsx --conditions=@ciao/source bench/bench.ts [--mode all|load|idle|storm|saturate|crash]
+ *   tsx --conditions=@ciao/source bench/bench.ts [--mode all|load|idle|storm|saturate|crash|cluster]
  *       [--clients N] [--senders S] [--rate MSGS_PER_SEC] [--duration SECONDS]
  *       [--workers W] [--idle-clients N] [--joins N,N...] [--bulk-read-ms MS] [--prof]
  *       [--store sqlite|memory] [--kills N]
  *       [--mode abuse [--users N] [--idle-sockets N]]
+ *       [--mode cluster [--clients N] [--senders S] [--rate MSGS_PER_SEC]]
  *
  * Starts the server in its own process (from source through tsx: the same code `pnpm server`
  * runs compiled, with the same memory flag), connects N JSON
@@ -22,6 +23,10 @@
  * then every acknowledged message checked.
  * `abuse` runs each abuse of issue 8 (bursts, DM floods, `who` floods, idle-socket floods, long
  * replays, rename floods; bench/abuse.ts).
+ * `cluster` (issue 12) starts a private redis-server and compares, at the same offered load
+ * (1,000 clients; 100 and 1,000 msgs/s, or `--rate`): 1 server without Redis, 1 server on
+ * Redis, 2 servers on Redis with the clients split evenly; deliveries/s, loss, p50/p99, CPU per
+ * server process and for redis-server (/proc/PID/stat). It is not part of `all`.
  */
 import { fork } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
@@ -34,6 +39,8 @@ import type { FromWorker, ToWorker } from './load-worker.js';
 import type { ServerProcess } from './proc.js';
 import { cpuSeconds, memory, packageDir, startServerProcess, writes } from './proc.js';
 import { crashRun } from '../src/testing/crash-harness.js';
+import type { RedisServer } from '../src/testing/redis-server.js';
+import { redisServerPath, startRedis } from '../src/testing/redis-server.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -212,33 +219,44 @@ async function withClients<T>(
   );
   const workers = new Workers(WORKERS, tls);
   try {
-    const per = Math.ceil(clients / WORKERS);
-    const senderIdx = Array.from({ length: senders }, (_, i) =>
-      Math.floor((i * clients) / senders),
-    );
-    for (let w = 0; w < WORKERS; w++) {
-      const first = w * per;
-      const count = Math.max(0, Math.min(per, clients - first));
-      workers.send(w, {
-        type: 'connect',
-        port: server.port,
-        first,
-        count,
-        senders: senderIdx.filter((i) => i >= first && i < first + count),
-        sampleEvery: Math.max(1, Math.floor(clients / 50)),
-        bulkReadMs: Number(args['bulk-read-ms']),
-        tls,
-      });
-    }
-    const ready = await workers.collect('ready');
-    const failed = ready.reduce((n, r) => n + r.failed, 0);
-    if (failed > 0) throw new Error(`${failed} clients failed to register`);
+    await connectClients(workers, [server.port], clients, senders);
     return await body(server, workers);
   } finally {
     await workers.exit();
     const code = await server.stop();
     if (code !== 0) console.error(`server exited with ${code}`);
   }
+}
+
+/**
+ * Seats `clients` clients from the workers, split evenly over the servers at `ports`, `senders`
+ * of them spread evenly among them; ~50 sampled for latency.
+ */
+async function connectClients(
+  workers: Workers,
+  ports: number[],
+  clients: number,
+  senders: number,
+): Promise<void> {
+  const per = Math.ceil(clients / WORKERS);
+  const senderIdx = Array.from({ length: senders }, (_, i) => Math.floor((i * clients) / senders));
+  for (let w = 0; w < WORKERS; w++) {
+    const first = w * per;
+    const count = Math.max(0, Math.min(per, clients - first));
+    workers.send(w, {
+      type: 'connect',
+      ports,
+      first,
+      count,
+      senders: senderIdx.filter((i) => i >= first && i < first + count),
+      sampleEvery: Math.max(1, Math.floor(clients / 50)),
+      bulkReadMs: Number(args['bulk-read-ms']),
+      tls: workers.tls,
+    });
+  }
+  const ready = await workers.collect('ready');
+  const failed = ready.reduce((n, r) => n + r.failed, 0);
+  if (failed > 0) throw new Error(`${failed} clients failed to register`);
 }
 
 async function phase(
@@ -449,7 +467,7 @@ async function idle(clients: number): Promise<void> {
       const first = w * per;
       workers.send(w, {
         type: 'connect',
-        port: server.port,
+        ports: [server.port],
         first,
         count: Math.max(0, Math.min(per, clients - first)),
         senders: [],
@@ -541,6 +559,142 @@ async function crash(): Promise<void> {
   }
 }
 
+interface ClusterResult {
+  /** Whether the servers shared the room through Redis. */
+  redis: boolean;
+  servers: number;
+  load: LoadResult;
+  /** CPU of each ciao server process, % of one core over the measured run. */
+  serverCpu: number[];
+  /** The same for redis-server (undefined without Redis). */
+  redisCpu: number | undefined;
+  /** All CPU (servers and Redis) per delivery, microseconds. */
+  cpuPerDeliveryUs: number;
+  peakRssMb: number[];
+}
+
+/** What --mode cluster says, in one line, when it cannot run here. */
+const CLUSTER_NEEDS_REDIS =
+  'bench --mode cluster needs redis-server (apt-get install redis-server)';
+const CLUSTER_NEEDS_CORE =
+  "bench --mode cluster needs the server's --redis flag (issue 12), which this checkout does not have yet";
+
+/** Starts a ciao server; a server without --redis is reported as such, not as a crash. */
+async function startClusterServer(flags: string[], label: string): Promise<ServerProcess> {
+  try {
+    return await startServerProcess(flags, nodeFlags(label));
+  } catch (err) {
+    if (String(err).includes('unknown flag --redis')) throw new Error(CLUSTER_NEEDS_CORE);
+    throw err;
+  }
+}
+
+/**
+ * Issue 12's comparison: the same clients and offered load on `servers` ciao servers sharing
+ * the room through `redis` (clients split evenly between them), or on one server without Redis.
+ * CPU is read from /proc for every server and for redis-server.
+ */
+async function clusterLoad(
+  redis: RedisServer | undefined,
+  servers: number,
+  clients: number,
+  senders: number,
+  rate: number,
+): Promise<ClusterResult> {
+  // Each run starts from an empty Redis: no room, names or history left by the one before.
+  if (redis) await redis.restart();
+  const flags = [...serverFlags(clients), '--no-persist', ...(redis ? ['--redis', redis.url] : [])];
+  const procs: ServerProcess[] = [];
+  let workers: Workers | undefined;
+  try {
+    for (let i = 0; i < servers; i++)
+      procs.push(await startClusterServer(flags, `cluster-${servers}-${rate}-${i}`));
+    workers = new Workers(WORKERS, false);
+    await connectClients(
+      workers,
+      procs.map((p) => p.port),
+      clients,
+      senders,
+    );
+    await phase(procs[0]!, workers, clients, senders, rate, 2); // warm-up, not reported
+    const pids = procs.map((p) => p.pid);
+    const cpu0 = pids.map(cpuSeconds);
+    const redisCpu0 = redis ? cpuSeconds(redis.pid) : 0;
+    const t0 = performance.now();
+    // phase's own CPU and write figures are server 0's alone: the per-process ones are below.
+    const load = await phase(procs[0]!, workers, clients, senders, rate, DURATION_S);
+    const elapsed = (performance.now() - t0) / 1000;
+    const serverCpuS = pids.map((pid, i) => cpuSeconds(pid) - cpu0[i]!);
+    const redisCpuS = redis ? cpuSeconds(redis.pid) - redisCpu0 : 0;
+    const totalCpuS = serverCpuS.reduce((a, b) => a + b, 0) + redisCpuS;
+    return {
+      redis: redis !== undefined,
+      servers,
+      load,
+      serverCpu: serverCpuS.map((c) => (c / elapsed) * 100),
+      redisCpu: redis ? (redisCpuS / elapsed) * 100 : undefined,
+      cpuPerDeliveryUs: (totalCpuS / load.deliveries) * 1e6,
+      peakRssMb: pids.map((pid) => memory(pid).peak / 2 ** 20),
+    };
+  } finally {
+    await workers?.exit();
+    for (const p of procs) await p.stop();
+  }
+}
+
+function printCluster(rows: ClusterResult[]): void {
+  console.table(
+    rows.map((r) => ({
+      setup: r.redis ? `${r.servers} on Redis` : '1, no Redis',
+      clients: r.load.clients,
+      senders: r.load.senders,
+      'msgs/s': r.load.rate,
+      sent: r.load.sent,
+      'deliveries/s': Math.round(r.load.deliveriesPerSec),
+      lost: r.load.lost,
+      dup: r.load.dups,
+      dropped: r.load.closed,
+      'p50 ms': +r.load.p50.toFixed(2),
+      'p99 ms': +r.load.p99.toFixed(2),
+      'max ms': +r.load.max.toFixed(1),
+      'server CPU %': r.serverCpu.map((c) => Math.round(c)).join(' / '),
+      'redis CPU %': r.redisCpu === undefined ? '-' : Math.round(r.redisCpu),
+      'CPU µs/delivery': +r.cpuPerDeliveryUs.toFixed(3),
+      'peak RSS MB': r.peakRssMb.map((m) => m.toFixed(0)).join(' / '),
+    })),
+  );
+}
+
+/**
+ * `--mode cluster`: 1 server without Redis, 1 on Redis, 2 on Redis with the clients split
+ * evenly, at 100 and 1,000 msgs/s (or `--rate`), on a private redis-server.
+ */
+async function cluster(): Promise<void> {
+  if (redisServerPath() === undefined) throw new Error(CLUSTER_NEEDS_REDIS);
+  const clients = Number(args.clients ?? 1000);
+  const rates = args.rate ? [Number(args.rate)] : [100, 1000];
+  const redis = await startRedis();
+  try {
+    for (const rate of rates) {
+      const senders = Number(args.senders ?? (rate >= 1000 ? 100 : 10));
+      // The runs on Redis first: a server without --redis fails at once, not after a run.
+      const one = await clusterLoad(redis, 1, clients, senders, rate);
+      const two = await clusterLoad(redis, 2, clients, senders, rate);
+      const alone = await clusterLoad(undefined, 1, clients, senders, rate);
+      const rows = [alone, one, two];
+      printCluster(rows);
+      const met = two.load.lost === 0 && two.load.dups === 0 && two.load.p99 < 100;
+      console.log(
+        `${rate} msgs/s: 2 servers on Redis add ${(two.load.p50 - alone.load.p50).toFixed(1)} ms ` +
+          `at p50 and ${(two.load.p99 - alone.load.p99).toFixed(1)} ms at p99 to 1 server alone` +
+          (rate === 1000 ? ` (goal 0 loss, p99 < 100 ms: ${met ? 'met' : 'NOT met'})` : ''),
+      );
+    }
+  } finally {
+    await redis.stop();
+  }
+}
+
 /** Fan-out at 1,000 clients and 1,000 msg/s, memory-only beside persistent. */
 function printPersistenceCost(memoryOnly: LoadResult, sqlite: LoadResult): void {
   const ratio = sqlite.deliveriesPerSec / memoryOnly.deliveriesPerSec;
@@ -585,11 +739,23 @@ if (mode === 'load') {
   await crash();
   console.log();
   await abuse(Number(args.users), Number(args['idle-sockets']));
+} else if (mode === 'cluster') {
+  console.log(
+    `several servers on one Redis (issue 12): ${DURATION_S} s per run, ${WORKERS} generator processes`,
+  );
+  try {
+    await cluster();
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    if (message !== CLUSTER_NEEDS_CORE && message !== CLUSTER_NEEDS_REDIS) throw err;
+    console.error(message);
+    process.exit(1);
+  }
 } else if (mode === 'crash') {
   console.log(`crash-safety soak: ${args.kills} SIGKILLs under load`);
   await crash();
 } else {
-  console.error(`unknown --mode ${mode} (all, load, idle, storm, saturate, crash, abuse)`);
+  console.error(`unknown --mode ${mode} (all, load, idle, storm, saturate, crash, abuse, cluster)`);
   process.exit(2);
 }
 process.exit(process.exitCode ?? 0);

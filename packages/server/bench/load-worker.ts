@@ -10,7 +10,12 @@ import { connect as connectTls } from 'node:tls';
 export type ToWorker =
   | {
       type: 'connect';
-      port: number;
+      /**
+       * The servers to connect to (several share one room through Redis): this worker's clients
+       * are split into equal consecutive blocks, one per server, so sampled clients and senders
+       * are spread over all of them.
+       */
+      ports: number[];
       first: number;
       count: number;
       senders: number[];
@@ -159,9 +164,10 @@ async function connectAll(msg: Extract<ToWorker, { type: 'connect' }>): Promise<
   const openOne = (): Promise<void> =>
     new Promise((resolve) => {
       const index = msg.first + next++;
+      const port = msg.ports[Math.floor(((index - msg.first) * msg.ports.length) / msg.count)]!;
       const socket = msg.tls
-        ? connectTls({ port: msg.port, host: '127.0.0.1', rejectUnauthorized: false })
-        : connect({ port: msg.port, host: '127.0.0.1' });
+        ? connectTls({ port, host: '127.0.0.1', rejectUnauthorized: false })
+        : connect({ port, host: '127.0.0.1' });
       const client = new Client(index, socket, index % msg.sampleEvery === 0);
       clients.push(client);
       if (senderSet.has(index)) senders.push(client);
