@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Cluster } from './testing/cluster.js';
-import { startCluster } from './testing/cluster.js';
+import { startCiaoOnRedis, startCluster } from './testing/cluster.js';
 import type { Frame } from './testing/client.js';
 import { TestClient } from './testing/client.js';
 import { identityOf, readLog } from './testing/crash-harness.js';
@@ -13,8 +13,6 @@ import { redisSkipReason } from './testing/redis-server.js';
 
 const skip = redisSkipReason();
 if (skip !== undefined) console.warn(skip);
-// TODO(issue 12): true once the server's --redis lands on main (the lead enables these).
-const CORE_LANDED = false;
 
 /** What the issue promises for a dead server's members: one leave each, everywhere, within it. */
 const DEAD_SERVER_LEAVE_MS = 10_000;
@@ -121,7 +119,7 @@ async function say(c: TestClient, text: string, id: string): Promise<Frame> {
 const sees = (c: TestClient, text: string, timeoutMs = WAIT_MS): Promise<void> =>
   c.until((frames) => frames.some((f) => f.type === 'message' && f['text'] === text), timeoutMs);
 
-describe.skipIf(skip !== undefined || !CORE_LANDED)('several servers on one Redis', () => {
+describe.skipIf(skip !== undefined)('several servers on one Redis', () => {
   it('delivers every event to every client on every server, in one seq order', async () => {
     const { servers, logs } = await start(2);
     const [a, b] = [servers[0]!, servers[1]!];
@@ -400,16 +398,22 @@ describe.skipIf(skip !== undefined || !CORE_LANDED)('several servers on one Redi
     impostor.send({ type: 'hello', protocol: 1, name: 'bob' });
     expect((await outcome(impostor))['code']).toBe('name_taken');
     expect(await who(newcomer)).toEqual({ names: ['ann', 'bob', 'cy'], total: 3 });
-    const log = await readLog(a.port);
-    for (const c of [ann, bob])
-      for (const e of liveEvents(c.frames))
-        expect(log.seen.get(e.seq), `seq ${e.seq}`).toBe(e.identity);
-    for (const text of ['one', 'two', 'during', 'three'])
-      expect(
-        [...log.seen.values()].filter((v) => v.includes(JSON.stringify(text))),
-        text,
-      ).toHaveLength(1);
-    expect(log.byId.get('ann-2')).toEqual([echo['seq']]);
+    // Read from a server that was running (its own copy) and from one started after the
+    // restart, which has only what the servers wrote back into the empty Redis.
+    const late = await startCiaoOnRedis(redis.url);
+    cluster!.servers.push(late);
+    for (const port of [a.port, late.port]) {
+      const log = await readLog(port);
+      for (const c of [ann, bob])
+        for (const e of liveEvents(c.frames))
+          expect(log.seen.get(e.seq), `seq ${e.seq} from ${port}`).toBe(e.identity);
+      for (const text of ['one', 'two', 'during', 'three'])
+        expect(
+          [...log.seen.values()].filter((v) => v.includes(JSON.stringify(text))),
+          text,
+        ).toHaveLength(1);
+      expect(log.byId.get('ann-2')).toEqual([echo['seq']]);
+    }
   }, 40_000);
 });
 
