@@ -221,6 +221,7 @@ export function App(props: AppProps): React.JSX.Element {
       <Box flexDirection="column" width={columns} height={rows}>
         <StatusBar
           address={state.address}
+          tls={state.tls}
           me={state.me}
           conn={state.conn}
           userCount={0}
@@ -248,6 +249,7 @@ export function App(props: AppProps): React.JSX.Element {
       <Box flexDirection="column" width={columns} height={rows}>
         <StatusBar
           address={state.address}
+          tls={state.tls}
           me=""
           conn={state.conn}
           userCount={Math.max(state.users.length, state.usersTotal ?? 0)}
@@ -269,6 +271,7 @@ export function App(props: AppProps): React.JSX.Element {
     <Box flexDirection="column" width={columns} height={rows}>
       <StatusBar
         address={state.address}
+        tls={state.tls}
         me={state.me}
         conn={state.conn}
         userCount={Math.max(state.users.length, state.usersTotal ?? 0)}

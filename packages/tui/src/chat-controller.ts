@@ -39,8 +39,10 @@ export const HISTORY_PAGE = 100;
 export interface ControllerOptions {
   /** Our name; '' asks the person first (the app shows the name prompt). */
   readonly name: string;
-  /** `host:port`, shown in the status bar. */
+  /** `host:port` of the first server, shown in the status bar (then each attempt's). */
   readonly address: string;
+  /** Over TLS (the status bar says so). Default false. */
+  readonly tls?: boolean;
   readonly password?: string;
   readonly makeTransport: (handlers: TransportHandlers) => Transport;
   readonly now?: () => number;
@@ -105,6 +107,7 @@ export class ChatController {
     this.state = initialState({
       me: options.name,
       address: options.address,
+      tls: options.tls,
       showUsers: options.showUsers,
       bell: options.bell,
     });

@@ -8,15 +8,18 @@ import type { TlsConnection } from './trust/establish-trust.js';
 const cli = meow(
   `
   Usage
-    $ pnpm tui --host HOST [--port ${DEFAULT_PORT}] [--tls] [--name NAME] [--password PW]
+    $ pnpm tui --host HOST[,HOST...] [--port ${DEFAULT_PORT}] [--tls] [--name NAME] [--password PW]
 
   Options
-    --host HOST     server address, or HOST:PORT (default 127.0.0.1)
-    --port, -p N    server port (default ${DEFAULT_PORT})
+    --host HOST     server address, or HOST:PORT (default 127.0.0.1). Several
+                    servers of one room: a:7000,b:7001 (or --host again); the first
+                    is tried first, each reconnect moves on to the next
+    --port, -p N    server port for hosts given without one (default ${DEFAULT_PORT})
     --name, -n NAME your name (asked for when missing)
     --password PW   the server's password, if it has one (asked for when missing)
     --tls           connect over TLS; a certificate no trusted CA signed is shown
                     and, once you accept it, pinned in ~/.config/ciao/known_servers
+                    (each server of a list on its own)
     --bell MODE     when the bell rings: off, mentions (default; private messages
                     count as mentions) or all; /bell changes it
     --no-users      start with the user list hidden (Ctrl+N toggles it)
@@ -41,7 +44,8 @@ const cli = meow(
     allowUnknownFlags: true,
     flags: {
       help: { type: 'boolean', shortFlag: 'h' },
-      host: { type: 'string', default: '127.0.0.1' },
+      // Repeatable, each a comma-separated list; none means 127.0.0.1 (cli-options.ts).
+      host: { type: 'string', isMultiple: true },
       port: { type: 'string', shortFlag: 'p' },
       name: { type: 'string', shortFlag: 'n', default: '' },
       password: { type: 'string' },
@@ -93,20 +97,20 @@ const env = process.env;
 env.NODE_ENV ??= 'production';
 let secure: TlsConnection | undefined;
 if (parsed.options.tls) {
-  const { establishTrust, tlsConnection } = await import('./trust/establish-trust.js');
+  const { establishTrustAll, tlsConnection } = await import('./trust/establish-trust.js');
   const { askTrust } = await import('./trust/ask-trust.js');
   const { knownServersPath } = await import('./trust/known-servers.js');
   const file = knownServersPath(process.env, homedir());
-  const target = { host: parsed.options.host, port: parsed.options.port };
-  // Before the chat starts: a changed certificate stops here, in the normal screen, loudly.
-  const trust = await establishTrust(target, file, (server, fingerprint) =>
+  // Before the chat starts: a changed certificate stops here, in the normal screen, loudly;
+  // each new server of the list is asked about in turn.
+  const trust = await establishTrustAll(parsed.options.hosts, file, (server, fingerprint) =>
     askTrust(server, fingerprint, file),
   );
   if (!trust.ok) {
     process.stderr.write(`${trust.message}\n`);
     process.exit(1);
   }
-  secure = tlsConnection(target, trust.pinned);
+  secure = tlsConnection(trust.servers);
 }
 const { runTui } = await import('./run-tui.js');
 const code = await runTui({ ...parsed.options, secure });

@@ -8,6 +8,7 @@ import { ChatController } from './chat-controller.js';
 import { BRACKETED_PASTE_OFF, BRACKETED_PASTE_ON } from './input/paste-filter.js';
 import { Connection } from './net/connection.js';
 import type { ConnectionOptions } from './net/connection.js';
+import { formatEndpoint } from './net/endpoints.js';
 import { ColourContext, noColourRequested } from './hooks/use-colour.js';
 
 /** The checked command line (cli-options.ts), and with `--tls` the certificate check. */
@@ -42,13 +43,14 @@ export async function runTui(options: TuiOptions): Promise<number> {
     process.stdout.write(BRACKETED_PASTE_ON);
     bracketedPaste = true;
   }
-  const { host, port, secure: tls } = options;
+  const { hosts, secure: tls } = options;
   const controller = new ChatController({
     name: options.name,
-    address: `${host}:${port}${tls ? ' tls' : ''}`,
+    address: formatEndpoint(hosts[0]),
+    tls: tls !== undefined,
     password: options.password,
     showUsers: options.showUsers,
-    makeTransport: (handlers) => new Connection({ host, port, tls }, handlers),
+    makeTransport: (handlers) => new Connection({ hosts, tls }, handlers),
     bell: options.bell,
   });
 

@@ -101,4 +101,27 @@ describe('StatusBar', () => {
     expect(bar(3_000)).toContain('retry in 3s');
     expect(bar(0)).toContain('retry in 0s');
   });
+
+  it('names the server the retry goes to when there are several, and says tls', () => {
+    const { lastFrame } = render(
+      <StatusBar
+        address="a.example:7000"
+        tls
+        me="ann"
+        conn={{
+          state: 'offline',
+          reason: 'refused',
+          attempt: 1,
+          retryInMs: 500,
+          next: 'b.example:7001',
+        }}
+        userCount={0}
+        width={100}
+      />,
+    );
+    expect(plain(lastFrame())).toContain(
+      'ciao │ a.example:7000 tls │ ann │ ○ offline, retry b.example:7001 in 1s (^T now): refused',
+    );
+    expect(lastFrame()).toMatchSnapshot();
+  });
 });

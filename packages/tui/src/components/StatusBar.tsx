@@ -8,6 +8,8 @@ import { useColour } from '../hooks/use-colour.js';
 export interface StatusBarProps {
   /** `host:port`. */
   readonly address: string;
+  /** The connection is TLS: ` tls` follows the address. Default false. */
+  readonly tls?: boolean;
   /** Our name; '' before we have one. */
   readonly me: string;
   readonly conn: ConnStatus;
@@ -46,7 +48,7 @@ export function describeConn(conn: ConnStatus, lagMs?: number): { text: string; 
     case 'offline':
       // The retry time first: a narrow bar truncates the reason, not the countdown.
       return {
-        text: `○ offline, retry in ${Math.ceil(conn.retryInMs / 1000)}s (^T now): ${conn.reason}`,
+        text: `○ offline, retry ${conn.next === undefined ? '' : `${conn.next} `}in ${Math.ceil(conn.retryInMs / 1000)}s (^T now): ${conn.reason}`,
         color: 'red',
       };
     case 'stopped':
@@ -76,7 +78,10 @@ export function StatusBar(props: StatusBarProps): React.JSX.Element {
         {props.width >= 70 && (
           <>
             <Text dimColor> │ </Text>
-            <Text>{props.address}</Text>
+            <Text>
+              {props.address}
+              {props.tls ? ' tls' : ''}
+            </Text>
           </>
         )}
         {props.me !== '' && (

@@ -121,7 +121,10 @@ describe.skipIf(!hasServer)('reconnecting through a connection cut', () => {
       address: 'proxy',
       flushMs: 0,
       makeTransport: (handlers) =>
-        new Connection({ host: '127.0.0.1', port: proxyPort, random: () => 0 }, handlers),
+        new Connection(
+          { hosts: [{ host: '127.0.0.1', port: proxyPort }], random: () => 0 },
+          handlers,
+        ),
     });
     const annTexts = (): string[] =>
       ann
@@ -221,7 +224,7 @@ describe.skipIf(!hasServer)('resuming across a server crash on the same data', (
       address: 'server',
       flushMs: 0,
       makeTransport: (handlers) =>
-        new Connection({ host: '127.0.0.1', port, random: () => 0 }, handlers),
+        new Connection({ hosts: [{ host: '127.0.0.1', port }], random: () => 0 }, handlers),
     });
     const annTexts = (): string[] =>
       ann

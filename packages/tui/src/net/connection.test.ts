@@ -29,7 +29,7 @@ function connect(port: number, options: Partial<ConnectionOptions> = {}) {
   const lags: (number | undefined)[] = [];
   let opens = 0;
   const conn = new Connection(
-    { host: '127.0.0.1', port, random: () => 0, ...options },
+    { hosts: [{ host: '127.0.0.1', port }], random: () => 0, ...options },
     {
       onOpen: () => opens++,
       onFrame: (frame) => frames.push(frame),
@@ -149,6 +149,50 @@ describe('Connection', () => {
     conn.hold();
     await waitFor(() => closed);
     expect(statuses.map((s) => s.state)).toEqual(['connecting']);
+    await conn.stop('done');
+  });
+
+  it('moves on to the next server of the list on each retry and on reconnectNow, round robin', async () => {
+    // The first server is gone; the second drops us once, then stays.
+    const gone = await tcpServer(() => {});
+    await new Promise((resolve) => servers.pop()!.close(resolve));
+    const second = await tcpServer((socket, n) => {
+      if (n === 1) socket.destroy();
+      else socket.write('{"type":"notice","text":"here"}\n');
+    });
+    const hosts = [
+      { host: '127.0.0.1', port: gone },
+      { host: '127.0.0.1', port: second },
+    ] as const;
+    const { conn, frames, statuses, opens } = connect(0, { hosts });
+    // gone (refused) -> second (dropped) -> gone (refused) -> second (stays)
+    await waitFor(() => frames.length === 1, 5_000);
+    expect(opens()).toBe(2);
+    const a = `127.0.0.1:${gone}`;
+    const b = `127.0.0.1:${second}`;
+    expect(
+      statuses.map((s) =>
+        s.state === 'connecting'
+          ? `-> ${s.server}`
+          : s.state === 'offline'
+            ? `next ${s.next}`
+            : s.state,
+      ),
+    ).toEqual([`-> ${a}`, `next ${b}`, `-> ${b}`, `next ${a}`, `-> ${a}`, `next ${b}`, `-> ${b}`]);
+    expect(statuses[1]).toMatchObject({ reason: 'connection refused (is the server running?)' });
+    // Ctrl+T / `/reconnect` go to the next one too.
+    conn.reconnectNow();
+    await waitFor(() => statuses.at(-1)?.state === 'offline');
+    expect(statuses.at(-2)).toMatchObject({ state: 'connecting', server: a });
+    await conn.stop('done');
+  });
+
+  it('names no next server when there is only one', async () => {
+    const port = await tcpServer((socket) => socket.destroy());
+    const { conn, statuses } = connect(port);
+    await waitFor(() => statuses.some((s) => s.state === 'offline'));
+    expect(statuses[0]).toEqual({ state: 'connecting', attempt: 0, server: `127.0.0.1:${port}` });
+    expect(statuses[1]).not.toHaveProperty('next');
     await conn.stop('done');
   });
 });

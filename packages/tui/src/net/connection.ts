@@ -4,6 +4,8 @@ import type { ClientFrame, ServerFrame } from '@ciao/protocol';
 import { encodeFrameString, FrameDecoder, LIMITS, validateServerFrame } from '@ciao/protocol';
 import { debugLog } from '../debug-log.js';
 import type { ConnStatus } from '../state/chat-reducer.js';
+import type { Endpoint, Endpoints } from './endpoints.js';
+import { formatEndpoint, nextEndpoint } from './endpoints.js';
 import type { Liveness, LivenessOptions } from './liveness.js';
 import { heard, livenessStep } from './liveness.js';
 import { backoffDelay, describeSocketError } from './reconnect-policy.js';
@@ -34,9 +36,16 @@ export interface Transport {
   reconnectNow(): void;
 }
 
+/** Why the certificate check refused a connection. */
+export interface Refusal {
+  readonly reason: string;
+  /** Stop for good (a changed certificate); otherwise only this server is passed over. */
+  readonly final: boolean;
+}
+
 export interface ConnectionOptions {
-  readonly host: string;
-  readonly port: number;
+  /** The servers: the first is tried first, each later attempt moves on to the next. */
+  readonly hosts: Endpoints;
   /** Default: `net.connect`. */
   readonly connect?: (host: string, port: number) => net.Socket;
   readonly random?: () => number;
@@ -48,22 +57,27 @@ export interface ConnectionOptions {
   readonly connectTimeoutMs?: number;
   /**
    * TLS instead of clear TCP: `connect` opens the socket, `verify` looks at the certificate
-   * after the handshake and before anything is sent; a reason from it stops for good.
+   * after the handshake and before anything is sent; a refusal closes the socket unused.
    */
   readonly tls?: {
     readonly connect: (host: string, port: number) => TLSSocket;
-    readonly verify: (socket: TLSSocket) => string | undefined;
+    readonly verify: (socket: TLSSocket, server: Endpoint) => Refusal | undefined;
   };
 }
 
 /**
  * A TCP connection to a ciao server that reconnects with backoff and jitter until stopped.
+ * Given several servers (sharing one room), every attempt after the first goes to the next one
+ * in the list, round robin: a server that died or is unreachable is left behind at once.
  * Frames are decoded with the protocol's FrameDecoder and checked with validateServerFrame;
  * anything malformed or unknown is dropped (forward compatibility), with a debug line saying so.
  */
 export class Connection implements Transport {
   private socket: net.Socket | undefined;
   private attempt = 0;
+  /** The server of the current (or last) attempt, an index into `options.hosts`. */
+  private index = 0;
+  private opened = false;
   private stopped = false;
   private held = false;
   private retryTimer: NodeJS.Timeout | undefined;
@@ -82,11 +96,18 @@ export class Connection implements Transport {
 
   private open(): void {
     if (this.stopped) return;
-    this.handlers.onStatus({ state: 'connecting', attempt: this.attempt });
+    const { hosts, tls } = this.options;
+    if (this.opened) this.index = nextEndpoint(this.index, hosts.length);
+    this.opened = true;
+    const server = hosts[this.index]!;
+    this.handlers.onStatus({
+      state: 'connecting',
+      attempt: this.attempt,
+      server: formatEndpoint(server),
+    });
     const connect = this.options.connect ?? ((host, port) => net.connect({ host, port }));
-    const { tls } = this.options;
-    const secure = tls?.connect(this.options.host, this.options.port);
-    const socket = secure ?? connect(this.options.host, this.options.port);
+    const secure = tls?.connect(server.host, server.port);
+    const socket = secure ?? connect(server.host, server.port);
     this.socket = socket;
     const decoder = new FrameDecoder(LIMITS.maxServerFrameBytes);
     let failure = 'connection closed by the server';
@@ -96,11 +117,16 @@ export class Connection implements Transport {
       socket.destroy();
     });
     socket.once(secure ? 'secureConnect' : 'connect', () => {
-      const refused = secure && tls?.verify(secure);
-      if (refused) {
+      const refused = secure && tls?.verify(secure, server);
+      if (refused && refused.final) {
         this.stopped = true;
         socket.destroy();
-        this.handlers.onStatus({ state: 'stopped', reason: refused });
+        this.handlers.onStatus({ state: 'stopped', reason: refused.reason });
+        return;
+      }
+      if (refused) {
+        failure = refused.reason;
+        socket.destroy();
         return;
       }
       socket.setTimeout(0);
@@ -170,7 +196,16 @@ export class Connection implements Transport {
     if (this.stopped || this.held) return;
     this.attempt++;
     const delay = backoffDelay(this.attempt, this.options.random);
-    this.handlers.onStatus({ state: 'offline', reason, attempt: this.attempt, retryInMs: delay });
+    const { hosts } = this.options;
+    this.handlers.onStatus({
+      state: 'offline',
+      reason,
+      attempt: this.attempt,
+      retryInMs: delay,
+      ...(hosts.length > 1
+        ? { next: formatEndpoint(hosts[nextEndpoint(this.index, hosts.length)]!) }
+        : {}),
+    });
     this.retryTimer = setTimeout(() => {
       this.retryTimer = undefined;
       this.open();

@@ -304,6 +304,28 @@ describe('chatReducer', () => {
     expect(state.history.loading).toBe(false);
   });
 
+  it('shows the server each attempt goes to as the address, keeping what it knows of the room', () => {
+    const before = fresh();
+    const state = run(
+      before,
+      {
+        type: 'status',
+        status: { state: 'offline', reason: 'x', attempt: 1, retryInMs: 500, next: 'b:2' },
+      },
+      { type: 'status', status: { state: 'connecting', attempt: 1, server: 'b:2' } },
+    );
+    expect(state.address).toBe('b:2');
+    expect(state).toMatchObject({
+      token: before.token,
+      lastSeq: before.lastSeq,
+      epoch: before.epoch,
+    });
+    // An attempt that does not say where keeps the address.
+    expect(
+      run(state, { type: 'status', status: { state: 'connecting', attempt: 2 } }).address,
+    ).toBe('b:2');
+  });
+
   it('asks for another name when the server refuses it', () => {
     const state = run(initialState({ me: 'ann', address: 'h:1' }), {
       type: 'name_rejected',

@@ -81,13 +81,20 @@ export interface Outgoing {
 export type ConnStatus =
   /** Not started: waiting for a name. */
   | { readonly state: 'idle' }
-  | { readonly state: 'connecting'; readonly attempt: number }
+  | {
+      readonly state: 'connecting';
+      readonly attempt: number;
+      /** `host:port` of the server this attempt goes to (it becomes the state's `address`). */
+      readonly server?: string;
+    }
   | { readonly state: 'online' }
   | {
       readonly state: 'offline';
       readonly reason: string;
       readonly attempt: number;
       readonly retryInMs: number;
+      /** `host:port` of the server the retry goes to, when it is another one. */
+      readonly next?: string;
     }
   | { readonly state: 'stopped'; readonly reason: string }
   /** Connected or not, nothing happens until the person gives another name or a password. */
@@ -124,8 +131,10 @@ export interface ScrollAnchor {
 export interface ChatState {
   /** Our name (changes with `/nick`). */
   readonly me: string;
-  /** `host:port` we talk to. */
+  /** `host:port` we talk to, or try to (with several servers, the current one). */
   readonly address: string;
+  /** Over TLS. */
+  readonly tls: boolean;
   /** The server's name/version from `welcome`. */
   readonly serverName?: string;
   readonly conn: ConnStatus;
@@ -214,12 +223,14 @@ export type ChatAction =
 export function initialState(options: {
   me: string;
   address: string;
+  tls?: boolean;
   showUsers?: boolean;
   bell?: BellMode;
 }): ChatState {
   return {
     me: options.me,
     address: options.address,
+    tls: options.tls ?? false,
     conn: options.me === '' ? { state: 'idle' } : { state: 'connecting', attempt: 0 },
     users: [],
     lines: [],
@@ -348,6 +359,7 @@ function applyStatus(state: ChatState, status: ConnStatus, now: number): ChatSta
   const next: ChatState = {
     ...state,
     conn: status,
+    address: status.state === 'connecting' ? (status.server ?? state.address) : state.address,
     lagMs: status.state === 'online' ? state.lagMs : undefined,
     // An answer to `history` cannot arrive on a socket that is gone.
     history:

@@ -10,7 +10,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import type { ConnStatus } from '../state/chat-reducer.js';
 import { Connection } from '../net/connection.js';
 import { waitFor } from '../test/wait-for.js';
-import { establishTrust, tlsConnection } from './establish-trust.js';
+import { establishTrust, establishTrustAll, tlsConnection } from './establish-trust.js';
 
 interface Pems {
   readonly cert: string;
@@ -142,16 +142,64 @@ describe('establishTrust (pinning on first use)', () => {
   });
 });
 
+/** A port nothing listens on. */
+async function closedPort(): Promise<number> {
+  const port = await tlsServer(selfSigned);
+  await new Promise((resolve) => servers.pop()!.close(resolve));
+  return port;
+}
+
+describe('establishTrustAll (a list of servers)', () => {
+  it('asks about each new server in turn, and leaves one it cannot reach for later', async () => {
+    const [a, b, gone] = [await tlsServer(selfSigned), await tlsServer(other), await closedPort()];
+    const file = join(dir, 'list', 'known_servers');
+    const ask = vi.fn(() => Promise.resolve(true));
+    const targets = [a, gone, b].map((port) => ({ host: '127.0.0.1', port }));
+    const outcome = await establishTrustAll(targets, file, ask);
+    expect(ask.mock.calls).toEqual([
+      [`127.0.0.1:${a}`, fingerprintOf(selfSigned)],
+      [`127.0.0.1:${b}`, fingerprintOf(other)],
+    ]);
+    expect(outcome.ok && [...outcome.servers]).toEqual([
+      [`127.0.0.1:${a}`, { pinned: fingerprintOf(selfSigned), confirmed: true }],
+      [`127.0.0.1:${b}`, { pinned: fingerprintOf(other), confirmed: true }],
+      [`127.0.0.1:${gone}`, { pinned: undefined, confirmed: false }],
+    ]);
+    expect(received).toBe('');
+  });
+
+  it('refuses when none can be reached, and when any one changed its certificate', async () => {
+    const gone = await closedPort();
+    const none = await establishTrustAll(
+      [{ host: '127.0.0.1', port: gone }],
+      join(dir, 'none'),
+      () => Promise.resolve(true),
+    );
+    expect(none).toEqual({
+      ok: false,
+      message: `ciao: 127.0.0.1:${gone}: connection refused (is the server running?)`,
+    });
+    const [a, b] = [await tlsServer(selfSigned), await tlsServer(other)];
+    const file = join(dir, 'changed');
+    await writeFile(file, `127.0.0.1:${b} sha256 ${fingerprintOf(selfSigned)}\n`);
+    const changed = await establishTrustAll(
+      [a, b].map((port) => ({ host: '127.0.0.1', port })),
+      file,
+      () => Promise.resolve(true),
+    );
+    expect(changed).toMatchObject({ ok: false, message: expect.stringContaining('CHANGED') });
+  });
+});
+
 describe('Connection over TLS', () => {
   function connectPinned(port: number, pinned: string) {
     const statuses: ConnStatus[] = [];
     let opens = 0;
     const conn = new Connection(
       {
-        host: '127.0.0.1',
-        port,
+        hosts: [{ host: '127.0.0.1', port }],
         random: () => 0,
-        tls: tlsConnection({ host: '127.0.0.1', port }, pinned),
+        tls: tlsConnection(new Map([[`127.0.0.1:${port}`, { pinned, confirmed: true }]])),
       },
       {
         onOpen: () => {
@@ -186,5 +234,42 @@ describe('Connection over TLS', () => {
     });
     expect(c.opens()).toBe(0);
     expect(received).toBe('');
+  });
+
+  it('passes over a server whose certificate nobody confirmed, sending it nothing, for the next', async () => {
+    const unconfirmed = await tlsServer(other);
+    const confirmed = await tlsServer(selfSigned);
+    const statuses: ConnStatus[] = [];
+    let opens = 0;
+    const conn = new Connection(
+      {
+        hosts: [
+          { host: '127.0.0.1', port: unconfirmed },
+          { host: '127.0.0.1', port: confirmed },
+        ],
+        random: () => 0,
+        tls: tlsConnection(
+          new Map([
+            [`127.0.0.1:${unconfirmed}`, { pinned: undefined, confirmed: false }],
+            [`127.0.0.1:${confirmed}`, { pinned: fingerprintOf(selfSigned), confirmed: true }],
+          ]),
+        ),
+      },
+      { onOpen: () => opens++, onFrame: () => {}, onStatus: (s) => statuses.push(s) },
+    );
+    conn.start();
+    await waitFor(() => opens === 1);
+    expect(statuses).toEqual([
+      { state: 'connecting', attempt: 0, server: `127.0.0.1:${unconfirmed}` },
+      {
+        state: 'offline',
+        attempt: 1,
+        retryInMs: 250,
+        next: `127.0.0.1:${confirmed}`,
+        reason: `127.0.0.1:${unconfirmed} skipped: its certificate was never confirmed (unreachable at start; restart to check it)`,
+      },
+      { state: 'connecting', attempt: 1, server: `127.0.0.1:${confirmed}` },
+    ]);
+    await conn.stop('bye');
   });
 });
