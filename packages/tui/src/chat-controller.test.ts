@@ -104,6 +104,99 @@ describe('ChatController', () => {
     );
   });
 
+  it('keeps a message the server could not store pending and sends it again, same id, 1 s then 2 s later', () => {
+    vi.useFakeTimers();
+    // random 0.999: each delay is its whole step (1 s, 2 s, 4 s, 8 s at most).
+    const { controller, transport } = fakeSession({ random: () => 0.999 });
+    controller.start();
+    online(transport);
+    controller.submit('hello');
+    const unavailable = {
+      type: 'error',
+      code: 'unavailable',
+      message: 'the room is unavailable for a moment',
+      id: 'x-1',
+    } as const;
+    transport.receive(unavailable);
+    // Pending, not failed, and no error line: the server's notices say what is going on.
+    expect(controller.getState().outbox.map((o) => [o.id, o.unavailable])).toEqual([['x-1', 1]]);
+    expect(
+      controller.getState().lines.some((l) => l.failed !== undefined || l.kind === 'error'),
+    ).toBe(false);
+    vi.advanceTimersByTime(998);
+    expect(transport.sentOf('say')).toHaveLength(1);
+    vi.advanceTimersByTime(2);
+    expect(transport.sentOf('say')).toEqual([
+      { type: 'say', text: 'hello', id: 'x-1' },
+      { type: 'say', text: 'hello', id: 'x-1' },
+    ]);
+    transport.receive(unavailable);
+    vi.advanceTimersByTime(1_997);
+    expect(transport.sentOf('say')).toHaveLength(2);
+    vi.advanceTimersByTime(3);
+    expect(transport.sentOf('say')).toHaveLength(3);
+    transport.receive(msg(1, 'ann', 'hello', { id: 'x-1' }));
+    expect(controller.getState().outbox).toEqual([]);
+    vi.advanceTimersByTime(60_000);
+    expect(transport.sentOf('say')).toHaveLength(3);
+    expect(
+      controller
+        .getState()
+        .lines.filter((l) => l.own)
+        .map((l) => l.text),
+    ).toEqual(['hello']);
+  });
+
+  it('after a drop, resends a message waiting on unavailable once, after the replay, not also on its timer', () => {
+    vi.useFakeTimers();
+    const { controller, transport } = fakeSession({ random: () => 0 });
+    controller.start();
+    online(transport, { seq: 3 });
+    controller.submit('hello');
+    transport.receive({ type: 'error', code: 'unavailable', message: 'later', id: 'x-1' });
+    transport.drop();
+    transport.connect();
+    transport.receive(welcome({ seq: 3 }), { type: 'history_end', more: false });
+    expect(transport.sentOf('say')).toHaveLength(2);
+    vi.advanceTimersByTime(60_000);
+    expect(transport.sentOf('say')).toHaveLength(2);
+    expect(controller.getState().outbox.map((o) => o.id)).toEqual(['x-1']);
+  });
+
+  it('sends hello again when the server cannot register us yet, saying so once', () => {
+    vi.useFakeTimers();
+    const { controller, transport } = fakeSession({ random: () => 0.999 });
+    controller.start();
+    transport.connect();
+    const unavailable = { type: 'error', code: 'unavailable', message: 'store down' } as const;
+    transport.receive(unavailable);
+    expect(transport.sentOf('hello')).toHaveLength(1);
+    vi.advanceTimersByTime(1_000);
+    expect(transport.sentOf('hello')).toHaveLength(2);
+    transport.receive(unavailable);
+    vi.advanceTimersByTime(2_000);
+    expect(transport.sentOf('hello')).toHaveLength(3);
+    transport.receive(welcome(), { type: 'history_end', more: false });
+    expect(controller.getState().conn.state).toBe('online');
+    expect(
+      controller
+        .getState()
+        .lines.filter((l) => l.kind === 'error')
+        .map((l) => l.text),
+    ).toEqual(['store down']);
+    vi.advanceTimersByTime(60_000);
+    expect(transport.sentOf('hello')).toHaveLength(3);
+  });
+
+  it('lets a history page refused as unavailable be asked for again', () => {
+    const { controller, transport } = fakeSession();
+    controller.start();
+    online(transport, { seq: 500 });
+    controller.dispatch({ type: 'history_requested' });
+    transport.receive({ type: 'error', code: 'unavailable', message: 'store down' });
+    expect(controller.getState().history.loading).toBe(false);
+  });
+
   it('answers a ping with a pong carrying the nonce', () => {
     const { controller, transport } = fakeSession();
     controller.start();

@@ -9,7 +9,7 @@ import {
   PROTOCOL_VERSION,
   validateName,
 } from '@ciao/protocol';
-import { errorPolicy } from './net/reconnect-policy.js';
+import { errorPolicy, resendDelay } from './net/reconnect-policy.js';
 import type { Transport, TransportHandlers } from './net/connection.js';
 import { RatePacer } from './net/rate-pacer.js';
 import type {
@@ -55,6 +55,8 @@ export interface ControllerOptions {
   readonly showUsers?: boolean;
   /** When the bell rings. Default 'mentions'. */
   readonly bell?: BellMode;
+  /** Jitter of the resends after `unavailable`, in [0, 1). Default Math.random. */
+  readonly random?: () => number;
 }
 
 type Listener = () => void;
@@ -93,6 +95,12 @@ export class ChatController {
   private password: string | undefined;
   /** Re-draws the reconnect countdown once a second while offline. */
   private countdown: NodeJS.Timeout | undefined;
+  private readonly random: () => number;
+  /** Messages the server could not store (`unavailable`), each waiting to go again, by id. */
+  private readonly resendTimers = new Map<string, NodeJS.Timeout>();
+  /** Our `hello` was answered `unavailable` this many times in a row on this socket. */
+  private helloTries = 0;
+  private helloTimer: NodeJS.Timeout | undefined;
 
   constructor(options: ControllerOptions) {
     this.now = options.now ?? Date.now;
@@ -102,6 +110,7 @@ export class ChatController {
     this.flushMs = options.flushMs ?? FLUSH_MS;
     this.busyFlushMs = options.busyFlushMs ?? Math.max(this.flushMs, BUSY_FLUSH_MS);
     this.password = options.password;
+    this.random = options.random ?? Math.random;
     this.pacer = new RatePacer(DEFAULTS.ratePerSec, DEFAULTS.rateBurst, this.now);
     this.pacer.configure(DEFAULTS.ratePerSec, DEFAULTS.rateBurst);
     this.state = initialState({
@@ -188,6 +197,7 @@ export class ChatController {
 
   private async leave(): Promise<void> {
     this.stopCountdown();
+    this.stopResends();
     this.flush();
     if (this.pumpTimer) clearTimeout(this.pumpTimer);
     this.transport.send({ type: 'bye', reason: 'quit' });
@@ -221,6 +231,8 @@ export class ChatController {
       this.registered = false;
       this.pagingUsers = undefined;
       this.sendQueue = [];
+      // A new socket starts with `hello` and, after its replay, resends the whole outbox.
+      this.stopResends();
     }
     this.flush();
     // While the password prompt is up, the socket's comings and goings are not news: `welcome`
@@ -257,6 +269,7 @@ export class ChatController {
         this.flush();
         this.registered = true;
         this.replaying = true;
+        this.helloTries = 0;
         this.transport.markRegistered();
         this.pacer.configure(frame.limits.ratePerSec, frame.limits.rateBurst);
         this.dispatch({ type: 'server', frames: [frame], ts: this.now() });
@@ -324,7 +337,65 @@ export class ChatController {
       this.dispatch({ type: 'name_rejected', reason: frame.message });
       return true;
     }
+    if (policy === 'resend') {
+      this.flush();
+      this.onUnavailable(frame);
+      return true;
+    }
     return false;
+  }
+
+  /**
+   * The server could not reach its shared store, so the frame did nothing: a refused `hello`
+   * goes again on this socket, a message stays pending and goes again with the same id, each
+   * with backoff. Anything else (`nick`, `who`, `history`) is shown, for the person to retry.
+   */
+  private onUnavailable(frame: Extract<ServerFrame, { type: 'error' }>): void {
+    if (!this.registered) {
+      this.helloTries++;
+      // One line for an outage, not one per try.
+      if (this.helloTries === 1) this.dispatch({ type: 'server', frames: [frame], ts: this.now() });
+      if (this.helloTimer) clearTimeout(this.helloTimer);
+      this.helloTimer = setTimeout(
+        () => {
+          this.helloTimer = undefined;
+          if (!this.registered && this.state.me !== '') this.sendHello();
+        },
+        resendDelay(this.helloTries, this.random),
+      );
+      return;
+    }
+    this.dispatch({ type: 'server', frames: [frame], ts: this.now() });
+    const id = frame.id;
+    if (id === undefined) {
+      // Whatever was asked will not be answered: let it be asked again.
+      this.pagingUsers = undefined;
+      if (this.state.history.loading) this.dispatch({ type: 'history_loaded' });
+      return;
+    }
+    const item = this.state.outbox.find((pending) => pending.id === id);
+    if (item === undefined) return;
+    const old = this.resendTimers.get(id);
+    if (old) clearTimeout(old);
+    const timer = setTimeout(
+      () => {
+        this.resendTimers.delete(id);
+        const current = this.state.outbox.find((pending) => pending.id === id);
+        if (current === undefined || !this.registered || this.replaying) return;
+        this.sendQueue.push(current);
+        if (!this.pumpTimer) this.pump();
+      },
+      resendDelay(item.unavailable ?? 1, this.random),
+    );
+    this.resendTimers.set(id, timer);
+  }
+
+  private stopResends(): void {
+    for (const timer of this.resendTimers.values()) clearTimeout(timer);
+    this.resendTimers.clear();
+    if (this.helloTimer) clearTimeout(this.helloTimer);
+    this.helloTimer = undefined;
+    this.helloTries = 0;
   }
 
   /** Applies the frames received since the last flush in one state update. */

@@ -3,6 +3,7 @@ import {
   backoffDelay,
   describeSocketError,
   errorPolicy,
+  resendDelay,
   RETRY_MAX_MS,
 } from './reconnect-policy.js';
 
@@ -23,7 +24,22 @@ describe('backoffDelay', () => {
   });
 });
 
+describe('resendDelay (after unavailable)', () => {
+  it('is 1 s doubling to 8 s, with jitter between half and all of the step', () => {
+    expect([1, 2, 3, 4, 5, 50].map((tries) => resendDelay(tries, () => 0.999))).toEqual([
+      1000, 1999, 3998, 7996, 7996, 7996,
+    ]);
+    expect(resendDelay(1, () => 0)).toBe(500);
+    expect(resendDelay(9, () => 0)).toBe(4_000);
+  });
+});
+
 describe('errorPolicy', () => {
+  it('resends after unavailable, registered or not', () => {
+    expect(errorPolicy('unavailable', true)).toBe('resend');
+    expect(errorPolicy('unavailable', false)).toBe('resend');
+  });
+
   it('stops for errors a retry cannot fix', () => {
     expect(errorPolicy('replaced', true)).toBe('stop');
     expect(errorPolicy('auth_failed', false)).toBe('stop');

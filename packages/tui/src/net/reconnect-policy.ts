@@ -10,7 +10,23 @@ export const RETRY_MAX_MS = 30_000;
  * [half, full] of the exponential step; `random` is in [0, 1).
  */
 export function backoffDelay(attempt: number, random: () => number = Math.random): number {
-  const step = Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** Math.max(0, attempt - 1));
+  return jittered(Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** Math.max(0, attempt - 1)), random);
+}
+
+/** After `unavailable`, the same frame goes again after about this long, doubling to RESEND_MAX_MS. */
+export const RESEND_BASE_MS = 1_000;
+export const RESEND_MAX_MS = 8_000;
+
+/**
+ * Delay before sending a frame again after its `tries`-th `unavailable` (1, 2, ...): the
+ * server's shared store is down, and every client of every server waits for it, so the
+ * resends are spread out as reconnects are.
+ */
+export function resendDelay(tries: number, random: () => number = Math.random): number {
+  return jittered(Math.min(RESEND_MAX_MS, RESEND_BASE_MS * 2 ** Math.max(0, tries - 1)), random);
+}
+
+function jittered(step: number, random: () => number): number {
   return Math.round(step / 2 + (step / 2) * random());
 }
 
@@ -23,7 +39,9 @@ export type ErrorPolicy =
   /** Before `welcome`: the name cannot be used; ask for another. */
   | 'rename'
   /** Shown, the session goes on. */
-  | 'show';
+  | 'show'
+  /** Nothing happened (the server's shared store is unreachable): send the same frame later. */
+  | 'resend';
 
 export function errorPolicy(code: ErrorCode, registered: boolean): ErrorPolicy {
   switch (code) {
@@ -36,6 +54,8 @@ export function errorPolicy(code: ErrorCode, registered: boolean): ErrorPolicy {
     case 'shutdown':
     case 'slow_consumer':
       return 'retry';
+    case 'unavailable':
+      return 'resend';
     case 'name_taken':
     case 'name_invalid':
       return registered ? 'show' : 'rename';

@@ -326,6 +326,30 @@ describe('chatReducer', () => {
     ).toBe('b:2');
   });
 
+  it('keeps a message answered unavailable pending, counting the tries; other refusals fail it', () => {
+    const outgoing = (id: string): ChatAction => ({
+      type: 'outgoing',
+      item: { id, ts: T0, frame: { type: 'say', text: `text ${id}`, id } },
+    });
+    const error = (code: 'unavailable' | 'rate_limited', id: string): ChatAction =>
+      server({ type: 'error', code, message: 'm', id });
+    const state = run(
+      fresh(),
+      outgoing('a'),
+      outgoing('b'),
+      error('unavailable', 'a'),
+      error('unavailable', 'a'),
+      error('rate_limited', 'b'),
+      // An answer for an id no longer pending changes nothing.
+      error('unavailable', 'gone'),
+    );
+    expect(state.outbox.map((o) => [o.id, o.unavailable])).toEqual([['a', 2]]);
+    expect(state.lines.filter((l) => l.failed !== undefined).map((l) => l.text)).toEqual([
+      'text b',
+    ]);
+    expect(state.lines.some((l) => l.kind === 'error')).toBe(false);
+  });
+
   it('asks for another name when the server refuses it', () => {
     const state = run(initialState({ me: 'ann', address: 'h:1' }), {
       type: 'name_rejected',

@@ -76,6 +76,8 @@ export interface Outgoing {
   readonly id: string;
   readonly frame: SayFrame | ClientDmFrame;
   readonly ts: number;
+  /** How many times the server answered `unavailable` (nothing stored): it is sent again. */
+  readonly unavailable?: number;
 }
 
 export type ConnStatus =
@@ -678,7 +680,14 @@ class Draft {
         return;
       case 'error': {
         const pending = frame.id === undefined ? -1 : this.findOutgoing(frame.id);
-        if (pending >= 0) {
+        if (frame.code === 'unavailable' && frame.id !== undefined) {
+          // Nothing was stored: the message stays pending, to go again with the same id (the
+          // server's notices say why); an id no longer pending has been confirmed since.
+          if (pending >= 0) {
+            const item = this.mutOutbox[pending]!;
+            this.mutOutbox[pending] = { ...item, unavailable: (item.unavailable ?? 0) + 1 };
+          }
+        } else if (pending >= 0) {
           const [item] = this.mutOutbox.splice(pending, 1);
           const reason = ERROR_REASONS[frame.code] ?? frame.code.replace(/_/g, ' ');
           this.addLocal(item!.frame.type === 'dm' ? 'dm' : 'message', item!.frame.text, item!.ts, {
