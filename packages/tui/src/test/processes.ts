@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -206,4 +206,63 @@ export class PtyClient {
   kill(): void {
     if (this.exitCode === undefined) this.term.kill();
   }
+}
+
+/** True if `redis-server` can be run here. */
+export function redisAvailable(): boolean {
+  return spawnSync('redis-server', ['--version']).error === undefined;
+}
+
+export interface RedisProcess {
+  /** What `pnpm server --redis` takes: `unix:/tmp/…/redis.sock`. */
+  readonly url: string;
+  readonly child: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts a `redis-server` that keeps nothing on disk, on a unix socket in `dir` (a temp
+ * directory of its own unless given: a restart on the same `dir` is the same address), and
+ * waits until it accepts connections.
+ */
+export function startRedis(dir?: string, timeoutMs = 10_000): Promise<RedisProcess> {
+  const home = dir ?? mkdtempSync(path.join(tmpdir(), 'ciao-redis-'));
+  const socket = path.join(home, 'redis.sock');
+  const child = spawn(
+    'redis-server',
+    ['--port', '0', '--unixsocket', socket, '--save', '', '--appendonly', 'no', '--dir', home],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  if (dir === undefined) child.once('exit', () => rmSync(home, { recursive: true, force: true }));
+  let output = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`redis-server did not start within ${timeoutMs} ms:\n${output}`));
+    }, timeoutMs);
+    const onData = (chunk: Buffer): void => {
+      output += chunk.toString();
+      if (!/ready to accept connections/i.test(output)) return;
+      clearTimeout(timer);
+      child.stdout!.off('data', onData);
+      child.stdout!.resume();
+      child.off('exit', onEarlyExit);
+      resolve({
+        url: `unix:${socket}`,
+        child,
+        stop: () =>
+          new Promise<void>((done) => {
+            if (child.exitCode !== null || child.signalCode !== null) return done();
+            child.once('exit', () => done());
+            child.kill('SIGTERM');
+          }),
+      });
+    };
+    const onEarlyExit = (code: number | null): void => {
+      clearTimeout(timer);
+      reject(new Error(`redis-server exited with ${code}:\n${output}`));
+    };
+    child.stdout!.on('data', onData);
+    child.once('exit', onEarlyExit);
+  });
 }
