@@ -105,6 +105,37 @@ describe('memory', () => {
     // 40,000 ids at 16 bytes each are 0.6 MB; the events they name would be over 100 MB.
     expect(grown).toBeLessThan(20);
   }, 60_000);
+
+  it('keeps the history of a DM flood in the JS heap, not in Buffers', async () => {
+    // Buffers are malloc'd outside the JS heap: kept ones outlive the GCs that free the dead
+    // ones around them, and glibc never gives back free memory below a live block, so a flood
+    // left the RSS up for good (the abuse bench's DM flood). The history holds text instead.
+    const port = await start({ ratePerSec: 1e6, rateBurst: 1e6, historySize: 1_000 });
+    const { client: watcher } = await join(port, 'watcher');
+    collectGarbage();
+    const before = process.memoryUsage().arrayBuffers;
+    const text = 'd'.repeat(1000);
+    const group = await Promise.all(Array.from({ length: 20 }, (_, i) => join(port, `dm${i}`)));
+    await Promise.all(
+      group.map(async ({ client }, i) => {
+        let lines = '';
+        for (let m = 0; m < 60; m++)
+          lines += JSON.stringify({ type: 'dm', to: `dm${i}`, text, id: `id${m}` }) + '\n';
+        client.write(lines);
+        let got = 0;
+        await client.nextLine((l) => l.startsWith('{"type":"dm"') && ++got === 60, 20_000);
+        client.close();
+        client.lines.length = 0;
+      }),
+    );
+    await watcher.until((f) => f.filter((x) => x.type === 'leave').length === 20, 10_000);
+    for (let i = 0; i < 1_000 && server!.hub.sessions.size > 1; i++) await watcher.sync();
+    expect(server!.hub.sessions.size).toBe(1);
+    collectGarbage();
+    // The history now holds the last 1,000 events, nearly all DMs of over 1,000 bytes each.
+    const kept = process.memoryUsage().arrayBuffers - before;
+    expect(kept).toBeLessThan(256 * 1024);
+  }, 60_000);
 });
 
 describe('costs', () => {

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { ChatEvent, JoinsFrame } from '@ciao/protocol';
-import { encodeFrame, renderPlain } from '@ciao/protocol';
+import { encodeFrameString, renderPlain } from '@ciao/protocol';
 import { encodeBatch } from './encode-batch.js';
 import type { HistoryEntry } from './room.js';
 
-const json = (e: HistoryEntry): Buffer => encodeFrame(e.event);
-const plain = (frame: ChatEvent | JoinsFrame): Buffer =>
-  Buffer.from(renderPlain(frame, { formatTime: () => '12:00' }).join('\n') + '\n');
+const json = (e: HistoryEntry): string => encodeFrameString(e.event);
+const plain = (frame: ChatEvent | JoinsFrame): string =>
+  renderPlain(frame, { formatTime: () => '12:00' }).join('\n') + '\n';
 
 function entries(...events: [ChatEvent['type'], string][]): HistoryEntry[] {
   return events.map(([type, name], i) => {
@@ -39,7 +39,7 @@ describe('encodeBatch', () => {
       ['leave', 'ann'],
       ['join', 'eve'],
     );
-    expect(lines(encodeBatch(batch, json, encodeFrame))).toEqual([
+    expect(lines(encodeBatch(batch, json, encodeFrameString))).toEqual([
       { type: 'message', seq: 10, ts: 5, from: 'ann', text: 'hi' },
       { type: 'joins', seq: 11, ts: 5, names: ['bob', 'cy', 'dee'] },
       { type: 'leave', seq: 14, ts: 5, name: 'ann', reason: 'quit' },
@@ -57,6 +57,6 @@ describe('encodeBatch', () => {
   it('keeps joins whose seqs are not consecutive apart', () => {
     const [a, b] = entries(['join', 'ann'], ['join', 'bob']);
     const gap: HistoryEntry = { event: { ...b!.event, seq: 20 } };
-    expect(lines(encodeBatch([a!, gap], json, encodeFrame))).toHaveLength(2);
+    expect(lines(encodeBatch([a!, gap], json, encodeFrameString))).toHaveLength(2);
   });
 });

@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net';
 import type { ServerFrame } from '@ciao/protocol';
-import { encodeFrame, renderPlain } from '@ciao/protocol';
+import { encodeFrameString, renderPlain } from '@ciao/protocol';
 import type { ServerConfig } from './config.js';
 import type { Logger } from './log.js';
 import type { HistoryEntry, Member, RoomPort, RoomSink } from './room.js';
@@ -252,20 +252,17 @@ export class Hub implements RoomSink<Session> {
     this.#schedule();
   }
 
-  encodeJson(entry: HistoryEntry): Buffer {
-    return (entry.json ??= encodeFrame(entry.event));
+  encodeJson(entry: HistoryEntry): string {
+    return (entry.json ??= encodeFrameString(entry.event));
   }
 
-  encodeReplay(entry: HistoryEntry): Buffer {
-    // The stored line with `"replay":true` spliced in before its closing brace: the bytes
-    // `encodeFrame({ ...event, replay: true })` would make, without encoding again.
-    return (entry.replayJson ??= Buffer.concat([
-      this.encodeJson(entry).subarray(0, -2),
-      REPLAY_TAIL,
-    ]));
+  encodeReplay(entry: HistoryEntry): string {
+    // The stored line with `"replay":true` spliced in before its closing brace: the text
+    // `encodeFrameString({ ...event, replay: true })` would make, without encoding again.
+    return (entry.replayJson ??= this.encodeJson(entry).slice(0, -2) + REPLAY_TAIL);
   }
 
-  encodePlain(entry: HistoryEntry): Buffer {
+  encodePlain(entry: HistoryEntry): string {
     return (entry.plain ??= encodePlainFrame(entry.event));
   }
 
@@ -305,7 +302,7 @@ export class Hub implements RoomSink<Session> {
     this.#batch = [];
     this.#dirty = [];
     if (batch.length > 0) {
-      const json = encodeBatch(batch, (e) => this.encodeJson(e), encodeFrame);
+      const json = encodeBatch(batch, (e) => this.encodeJson(e), encodeFrameString);
       const plain =
         this.#plainCount > 0
           ? encodeBatch(batch, (e) => this.encodePlain(e), encodePlainFrame)
@@ -346,10 +343,10 @@ export class Hub implements RoomSink<Session> {
   }
 }
 
-const REPLAY_TAIL = Buffer.from(',"replay":true}\n');
+const REPLAY_TAIL = ',"replay":true}\n';
 
-function encodePlainFrame(frame: ServerFrame): Buffer {
-  return Buffer.from(renderPlain(frame).join('\n') + '\n', 'utf8');
+function encodePlainFrame(frame: ServerFrame): string {
+  return renderPlain(frame).join('\n') + '\n';
 }
 
 function announceJoins(hub: Hub): void {

@@ -10,9 +10,9 @@ function listOf(count: number): MemberList {
   return list;
 }
 
-function parse(buf: Buffer): Record<string, unknown> {
-  expect(buf.toString().endsWith('}\n')).toBe(true);
-  return JSON.parse(buf.toString()) as Record<string, unknown>;
+function parse(line: string): Record<string, unknown> {
+  expect(line.endsWith('}\n')).toBe(true);
+  return JSON.parse(line) as Record<string, unknown>;
 }
 
 const welcome = {

@@ -11,8 +11,12 @@ const PAGE = LIMITS.usersPageSize;
  */
 export class MemberList {
   readonly #names: string[] = [];
-  /** Each page's names as a JSON array, made when first asked for. */
-  readonly #pages: (Buffer | undefined)[] = [];
+  /**
+   * Each page's names as a JSON array, made when first asked for. Text, not a Buffer: kept
+   * for as long as the page does not change, it belongs in the JS heap (see
+   * `HistoryEntry.json`).
+   */
+  readonly #pages: (string | undefined)[] = [];
 
   get size(): number {
     return this.#names.length;
@@ -53,21 +57,21 @@ export class MemberList {
   }
 
   /** A `users` answer: the page from `offset`, with `offset` and `total`. */
-  usersJson(offset: number): Buffer {
+  usersJson(offset: number): string {
     const head = `{"type":"users","offset":${offset},"total":${this.size},"names":`;
-    return Buffer.concat([Buffer.from(head), this.#pageJson(offset), CLOSE]);
+    return head + this.#pageJson(offset) + CLOSE;
   }
 
   /** A `welcome` carrying `userCount` and the first page of names as `users`. */
-  welcomeJson(frame: Omit<WelcomeFrame, 'users' | 'userCount'>): Buffer {
+  welcomeJson(frame: Omit<WelcomeFrame, 'users' | 'userCount'>): string {
     const head = JSON.stringify(frame).slice(0, -1) + `,"userCount":${this.size},"users":`;
-    return Buffer.concat([Buffer.from(head), this.#pageJson(0), CLOSE]);
+    return head + this.#pageJson(0) + CLOSE;
   }
 
-  #pageJson(offset: number): Buffer {
-    if (offset % PAGE !== 0) return Buffer.from(JSON.stringify(this.page(offset)));
+  #pageJson(offset: number): string {
+    if (offset % PAGE !== 0) return JSON.stringify(this.page(offset));
     const i = offset / PAGE;
-    return (this.#pages[i] ??= Buffer.from(JSON.stringify(this.page(offset))));
+    return (this.#pages[i] ??= JSON.stringify(this.page(offset)));
   }
 
   /** The pages from the one holding `index` on no longer match the names. */
@@ -77,4 +81,4 @@ export class MemberList {
   }
 }
 
-const CLOSE = Buffer.from('}\n');
+const CLOSE = '}\n';

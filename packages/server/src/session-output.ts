@@ -12,14 +12,22 @@ const STUCK_CHECKS = 4;
 /** Live output above this many times the limit is too much, reading or not. */
 const HARD_LIMIT_FACTOR = 4;
 
+/**
+ * Output waiting to be written: text (an encoded frame or entry, a string in the JS heap) or
+ * bytes (a Buffer shared with other connections). Text becomes bytes only when it is written,
+ * so what waits across garbage collections costs no memory outside the JS heap (see
+ * `HistoryEntry.json`).
+ */
+export type Chunk = string | Buffer;
+
 /** A replay in progress: its events (a snapshot), the next to send, and what ends it. */
 interface Replay {
   readonly entries: readonly HistoryEntry[];
   next: number;
-  readonly end: Buffer;
+  readonly end: Chunk;
 }
 
-type Item = Buffer | Replay;
+type Item = Chunk | Replay;
 
 /** The slow-consumer limits: the server's config, one object shared by every connection. */
 export interface OutputLimits {
@@ -35,7 +43,7 @@ export interface OutputLimits {
  */
 export interface OutputOwner {
   /** Encodes one history entry for this connection (JSON or plain text, live or replayed). */
-  encodeEntry(entry: HistoryEntry, replay: boolean): Buffer;
+  encodeEntry(entry: HistoryEntry, replay: boolean): string;
   /** The hub should flush this connection this turn. */
   outputWanted(): void;
   /** Live output stayed above the limit for the whole grace. */
@@ -104,14 +112,14 @@ export class SessionOutput {
   }
 
   /** Queues a frame for this connection only, after the broadcasts queued before it. */
-  push(data: Buffer, position: number): void {
+  push(data: Chunk, position: number): void {
     if (this.#closed) return;
     this.#privateItem(data, position);
     this.#wantFlush();
   }
 
   /** Queues a replay of `entries` (streamed), then `end` (its `history_end`). */
-  pushReplay(entries: readonly HistoryEntry[], end: Buffer, position: number): void {
+  pushReplay(entries: readonly HistoryEntry[], end: Chunk, position: number): void {
     if (this.#closed) return;
     this.#privateItem({ entries, next: 0, end }, position);
     this.#wantFlush();
@@ -159,9 +167,9 @@ export class SessionOutput {
       // The common case: one write of the shared Buffer, no copy.
       if (from === 0 && to === batch.length && shared) this.#write(shared);
       else if (to > from) {
-        const parts: Buffer[] = [];
+        const parts: Chunk[] = [];
         this.#share(batch, from, to, parts);
-        this.#write(this.#join(parts));
+        this.#write(toBytes(parts));
       }
     } else {
       this.#enqueue(this.#merge(batch, from, to));
@@ -192,7 +200,7 @@ export class SessionOutput {
    * Ends the connection now with `last` after what the socket already holds; nothing else
    * queued is sent (a slow consumer: more would only grow its backlog).
    */
-  abandon(last: Buffer): void {
+  abandon(last: Chunk): void {
     this.#private = NONE;
     this.#privateAt = NONE;
     this.#queue = NONE;
@@ -216,11 +224,11 @@ export class SessionOutput {
   #finish(): void {
     this.#closed = true;
     this.#stopTimer();
-    const rest = this.#queue.filter((item): item is Buffer => Buffer.isBuffer(item));
+    const rest = this.#queue.filter(isChunk);
     this.#queue = NONE;
     this.#queuedBytes = 0;
     if (this.#socket.destroyed) return;
-    if (rest.length > 0) this.#socket.end(this.#join(rest));
+    if (rest.length > 0) this.#socket.end(toBytes(rest));
     else this.#socket.end();
   }
 
@@ -248,7 +256,7 @@ export class SessionOutput {
     return items;
   }
 
-  #share(batch: readonly HistoryEntry[], from: number, to: number, into: Item[] | Buffer[]): void {
+  #share(batch: readonly HistoryEntry[], from: number, to: number, into: Item[]): void {
     for (let i = from; i < to; i++) into.push(this.#owner.encodeEntry(batch[i]!, false));
   }
 
@@ -256,7 +264,7 @@ export class SessionOutput {
     if (items.length > 0 && this.#queue === NONE) this.#queue = [];
     for (const item of items) {
       this.#queue.push(item);
-      if (Buffer.isBuffer(item)) this.#queuedBytes += item.length;
+      if (isChunk(item)) this.#queuedBytes += byteLength(item);
     }
   }
 
@@ -264,20 +272,20 @@ export class SessionOutput {
   #pump(): void {
     const queue = this.#queue;
     let taken = 0;
-    const run: Buffer[] = [];
+    const run: Chunk[] = [];
     while (taken < queue.length) {
       const item = queue[taken]!;
-      if (Buffer.isBuffer(item)) {
+      if (isChunk(item)) {
         run.push(item);
-        this.#queuedBytes -= item.length;
+        this.#queuedBytes -= byteLength(item);
         taken++;
         continue;
       }
-      if (run.length > 0) this.#write(this.#join(run.splice(0)));
+      if (run.length > 0) this.#write(toBytes(run.splice(0)));
       if (!this.#streamReplay(item)) break;
       taken++;
     }
-    if (run.length > 0) this.#write(this.#join(run));
+    if (run.length > 0) this.#write(toBytes(run));
     // All written: back to the shared empty queue, so an idle connection keeps no array.
     if (taken === queue.length) this.#queue = NONE;
     else if (taken > 0) queue.splice(0, taken);
@@ -288,18 +296,20 @@ export class SessionOutput {
     const socket = this.#socket;
     while (replay.next < replay.entries.length) {
       if (socket.writableLength >= REPLAY_CHUNK_BYTES || socket.destroyed) return false;
-      const parts: Buffer[] = [];
-      let bytes = 0;
-      while (replay.next < replay.entries.length && bytes < REPLAY_CHUNK_BYTES) {
+      const parts: string[] = [];
+      // Counted in UTF-16 units: the piece is about the size, at most 3 times over in bytes.
+      let size = 0;
+      while (replay.next < replay.entries.length && size < REPLAY_CHUNK_BYTES) {
         const data = this.#owner.encodeEntry(replay.entries[replay.next++]!, true);
         parts.push(data);
-        bytes += data.length;
+        size += data.length;
       }
-      this.#replayBytes = Math.min(this.#replayBytes, socket.writableLength) + bytes;
-      this.#written += bytes;
-      socket.write(this.#join(parts));
+      const piece = Buffer.from(parts.join(''), 'utf8');
+      this.#replayBytes = Math.min(this.#replayBytes, socket.writableLength) + piece.length;
+      this.#written += piece.length;
+      socket.write(piece);
     }
-    this.#write(replay.end);
+    this.#write(toBytes([replay.end]));
     return true;
   }
 
@@ -307,10 +317,6 @@ export class SessionOutput {
     if (data.length === 0 || this.#socket.destroyed) return;
     this.#written += data.length;
     this.#socket.write(data);
-  }
-
-  #join(parts: readonly Buffer[]): Buffer {
-    return parts.length === 1 ? parts[0]! : Buffer.concat(parts);
   }
 
   /**
@@ -382,6 +388,33 @@ export class SessionOutput {
     if (this.#slowTimer) clearTimeout(this.#slowTimer);
     this.#slowTimer = undefined;
   }
+}
+
+function isChunk(item: Item): item is Chunk {
+  return typeof item === 'string' || Buffer.isBuffer(item);
+}
+
+function byteLength(chunk: Chunk): number {
+  return typeof chunk === 'string' ? Buffer.byteLength(chunk, 'utf8') : chunk.length;
+}
+
+/**
+ * The bytes of `parts`, in order, in one Buffer made now, to be written at once (the socket
+ * is its only holder). A single Buffer is written as it is (a shared one: no copy).
+ */
+function toBytes(parts: readonly Chunk[]): Buffer {
+  if (parts.length === 1) {
+    const only = parts[0]!;
+    return typeof only === 'string' ? Buffer.from(only, 'utf8') : only;
+  }
+  if (parts.every((p) => typeof p === 'string')) return Buffer.from(parts.join(''), 'utf8');
+  let bytes = 0;
+  for (const part of parts) bytes += byteLength(part);
+  const out = Buffer.allocUnsafe(bytes);
+  let at = 0;
+  for (const part of parts)
+    at += typeof part === 'string' ? out.write(part, at, 'utf8') : part.copy(out, at);
+  return out;
 }
 
 function onSlowTimer(output: SessionOutput): void {

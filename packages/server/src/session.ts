@@ -5,7 +5,7 @@ import {
   FATAL_ERROR_CODES,
   LIMITS,
   PROTOCOL_VERSION,
-  encodeFrame,
+  encodeFrameString,
   renderPlain,
 } from '@ciao/protocol';
 import type { HistoryBatch, HistoryEntry, Member, RegisterResult } from './room.js';
@@ -489,7 +489,7 @@ export class Session implements OutputOwner {
       case 'abandon':
         hub.log.info('slow consumer', { conn: this.id, pending: this.#output.pendingBytes });
         this.#output.abandon(
-          encodeFrame({
+          encodeFrameString({
             type: 'error',
             code: 'slow_consumer',
             message: 'you were reading too slowly and were disconnected',
@@ -604,7 +604,7 @@ export class Session implements OutputOwner {
 
   /** Queues a text line as is (plain-text prompts). */
   sendLine(line: string): void {
-    this.#output.push(Buffer.from(line + '\n', 'utf8'), this.#at());
+    this.#output.push(line + '\n', this.#at());
   }
 
   /** Queues a room event for this connection only (a `dm` to one of its ends). */
@@ -613,7 +613,7 @@ export class Session implements OutputOwner {
   }
 
   // OutputOwner: what this session's output asks of it.
-  encodeEntry(entry: HistoryEntry, replay: boolean): Buffer {
+  encodeEntry(entry: HistoryEntry, replay: boolean): string {
     return this.#encode(entry, replay);
   }
   outputWanted(): void {
@@ -623,16 +623,16 @@ export class Session implements OutputOwner {
     this.end('slow_consumer');
   }
 
-  #encode(entry: HistoryEntry, replay: boolean): Buffer {
+  #encode(entry: HistoryEntry, replay: boolean): string {
     const hub = this.#hub;
     if (this.#mode === 'plain') return hub.encodePlain(entry);
     return replay ? hub.encodeReplay(entry) : hub.encodeJson(entry);
   }
 
-  #encodeFrame(frame: ServerFrame): Buffer {
-    if (this.#mode !== 'plain') return encodeFrame(frame);
+  #encodeFrame(frame: ServerFrame): string {
+    if (this.#mode !== 'plain') return encodeFrameString(frame);
     const lines = renderPlain(frame);
-    return Buffer.from(lines.length > 0 ? lines.join('\n') + '\n' : '', 'utf8');
+    return lines.length > 0 ? lines.join('\n') + '\n' : '';
   }
 
   #at(): number {

@@ -492,7 +492,7 @@ export class SharedRoom<C> implements RoomPort<C> {
           yield {
             kind: 'event' as const,
             seq: event.seq,
-            json: entry.json!.toString('utf8', 0, entry.json!.length - 1),
+            json: entry.json!.slice(0, -1),
             ...(entry.subject !== undefined ? { subject: entry.subject } : {}),
             ...(entry.ends ? { ends: entry.ends } : {}),
             ...(entry.sender !== undefined ? { sender: entry.sender } : {}),
@@ -518,8 +518,8 @@ export class SharedRoom<C> implements RoomPort<C> {
 function toEntry(record: StreamRecord & { kind: 'event' }): SharedEntry {
   return {
     event: JSON.parse(record.json) as ChatEvent,
-    // The stored bytes are the encoding: every server sends them as they are.
-    json: Buffer.from(record.json + '\n', 'utf8'),
+    // The stored text is the encoding: every server sends it as it is.
+    json: record.json + '\n',
     ...(record.ends ? { ends: record.ends } : {}),
     ...(record.subject !== undefined ? { subject: record.subject } : {}),
     ...(record.sender !== undefined ? { sender: record.sender } : {}),

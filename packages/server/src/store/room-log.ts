@@ -28,10 +28,18 @@ export interface HistoryEntry {
   readonly event: ChatEvent;
   /** For a `dm`: the identity ids of its two ends, the only ones that may see it. */
   readonly ends?: readonly [number, number];
-  /** The event's JSON line (newline included): stored as is, so a replay is a range read. */
-  json?: Buffer;
-  replayJson?: Buffer;
-  plain?: Buffer;
+  /**
+   * The event's JSON line (newline included), its replay form and its plain-text lines, each
+   * made once. Strings, not Buffers: an entry lives as long as the history ring holds it, so
+   * its encodings outlive garbage collections, and a Buffer is memory allocated outside the JS
+   * heap (glibc's malloc) that is freed only by the full GC after the entry is dropped. A
+   * flood leaves tens of MB of such dead Buffers among the live ones, and glibc never hands
+   * back free memory below its heap's top: the RSS stayed up for good (issue 8). Strings live
+   * in the JS heap, whose pages V8 returns; bytes are made from them just before a write.
+   */
+  json?: string;
+  replayJson?: string;
+  plain?: string;
 }
 
 /** What an `id` is checked against: the sender's identity and the client's frame id. */

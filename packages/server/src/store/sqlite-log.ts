@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import Database from 'better-sqlite3';
 import type { ChatEvent } from '@ciao/protocol';
-import { encodeFrame, LIMITS } from '@ciao/protocol';
+import { encodeFrameString, LIMITS } from '@ciao/protocol';
 import { DedupeWindow } from './dedupe-window.js';
 import { NameClaims } from './name-claims.js';
 import { RecentRing } from './recent-ring.js';
@@ -131,11 +131,11 @@ export class SqliteLog implements RoomLog {
     }
     this.#begin();
     const event = stamp(draft, this.#head + 1, this.#now());
-    const json = encodeFrame(event);
+    const json = encodeFrameString(event);
     this.#stmt.insert.run(
       event.seq,
       event.ts,
-      json,
+      Buffer.from(json, 'utf8'),
       ends?.[0] ?? null,
       ends?.[1] ?? null,
       dedupe?.identity ?? null,
@@ -307,10 +307,11 @@ function prepare(db: Database.Database) {
 }
 
 function toEntry(row: EventRow): HistoryEntry {
-  const event = JSON.parse(row.line.toString('utf8')) as ChatEvent;
+  const json = row.line.toString('utf8');
+  const event = JSON.parse(json) as ChatEvent;
   return row.end_a !== null && row.end_b !== null
-    ? { event, ends: [row.end_a, row.end_b], json: row.line }
-    : { event, json: row.line };
+    ? { event, ends: [row.end_a, row.end_b], json }
+    : { event, json };
 }
 
 /** Only a hash of a token is stored: the file alone does not let anyone reclaim a name. */
