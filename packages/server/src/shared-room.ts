@@ -174,13 +174,7 @@ export class SharedRoom<C> implements RoomPort<C> {
       case 'unavailable':
         return UNAVAILABLE;
       case 'taken':
-        return {
-          ok: false,
-          code: 'name_taken',
-          message: reply.lookAlike
-            ? `${name} looks like ${reply.holder}, who is here`
-            : `the name ${reply.holder} is taken`,
-        };
+        return nameTaken(name, reply);
       case 'reclaim': {
         const here = this.#local.get(reply.identity);
         if (here) {
@@ -276,13 +270,7 @@ export class SharedRoom<C> implements RoomPort<C> {
       case 'gone':
         return GONE;
       case 'taken':
-        return {
-          ok: false,
-          code: 'name_taken',
-          message: reply.lookAlike
-            ? `${name} looks like ${reply.holder}, who is here`
-            : `the name ${reply.holder} is taken`,
-        };
+        return nameTaken(name, reply);
       case 'ok':
         // The `nick` event renames it everywhere, this member too, when it is read.
         member.name = name;
@@ -513,6 +501,19 @@ export class SharedRoom<C> implements RoomPort<C> {
       },
     };
   }
+}
+
+function nameTaken(
+  name: string,
+  reply: { readonly holder: string; readonly lookAlike: boolean },
+): Failure<'name_taken'> {
+  return {
+    ok: false,
+    code: 'name_taken',
+    message: reply.lookAlike
+      ? `${name} looks like ${reply.holder}, who is here`
+      : `the name ${reply.holder} is taken`,
+  };
 }
 
 function toEntry(record: StreamRecord & { kind: 'event' }): SharedEntry {

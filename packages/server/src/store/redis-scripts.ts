@@ -38,11 +38,19 @@ local function member(id)
   if not raw then return nil end
   return cjson.decode(raw)
 end
-local function release(id, rec)
+local function claim(id, key, l1, l2)
+  redis.call('HSET', P .. 'names', key, id)
+  redis.call('HSET', P .. 'looks', l1, id)
+  redis.call('HSET', P .. 'looks', l2, id)
+end
+local function unclaim(id, rec)
   if redis.call('HGET', P .. 'names', rec.k) == id then redis.call('HDEL', P .. 'names', rec.k) end
   for _, look in ipairs(rec.l) do
     if redis.call('HGET', P .. 'looks', look) == id then redis.call('HDEL', P .. 'looks', look) end
   end
+end
+local function release(id, rec)
+  unclaim(id, rec)
   redis.call('HDEL', P .. 'members', id)
 end
 local function leaveTail(rec, reason)
@@ -97,9 +105,7 @@ else
   redis.call('SET', P .. 'tok:' .. token, id)
 end
 redis.call('EXPIRE', P .. 'tok:' .. token, ttl)
-redis.call('HSET', P .. 'names', key, id)
-redis.call('HSET', P .. 'looks', l1, id)
-redis.call('HSET', P .. 'looks', l2, id)
+claim(id, key, l1, l2)
 local seq = append('join', tail, {'i', id})
 redis.call('HSET', P .. 'members', id, cjson.encode({s = server, n = name, k = key, l = {l1, l2}, j = seq}))
 return {'joined', id, token, seq}
@@ -165,13 +171,8 @@ for _, look in ipairs({l1, l2}) do
     return {'taken', other and other.n or look, 'look'}
   end
 end
-if redis.call('HGET', P .. 'names', rec.k) == id then redis.call('HDEL', P .. 'names', rec.k) end
-for _, look in ipairs(rec.l) do
-  if redis.call('HGET', P .. 'looks', look) == id then redis.call('HDEL', P .. 'looks', look) end
-end
-redis.call('HSET', P .. 'names', key, id)
-redis.call('HSET', P .. 'looks', l1, id)
-redis.call('HSET', P .. 'looks', l2, id)
+unclaim(id, rec)
+claim(id, key, l1, l2)
 rec.n = name
 rec.k = key
 rec.l = {l1, l2}
@@ -333,9 +334,7 @@ if h and h ~= id then
   local other = member(h)
   return other and other.n or name
 end
-redis.call('HSET', P .. 'names', key, id)
-redis.call('HSET', P .. 'looks', l1, id)
-redis.call('HSET', P .. 'looks', l2, id)
+claim(id, key, l1, l2)
 redis.call('SET', P .. 'tok:' .. token, id, 'EX', ttl)
 redis.call('HSET', P .. 'members', id, cjson.encode({s = server, n = name, k = key, l = {l1, l2}, j = j}))
 return 'ok'
